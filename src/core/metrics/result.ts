@@ -1,0 +1,71 @@
+/**
+ * The result of a run, as the CLI prints it with --json and as tests read it. Versioned by `schema`.
+ * Rates are averages over the measured window; every field carries its unit in its name.
+ */
+
+export const RUN_RESULT_SCHEMA = 'offload-lab/run-result@1' as const;
+
+/** Where CPU time goes; the same categories colour the UI's CPU chart. */
+export const COST_CATEGORIES = ['event', 'packet', 'copy', 'checksum', 'segmentation', 'gro', 'hash', 'lookup'] as const;
+export type CostCategory = (typeof COST_CATEGORIES)[number];
+
+/** Notifications a consumer needs to learn that work arrived. */
+export const EVENT_KINDS = ['kick', 'interrupt', 'wakeup', 'softirq', 'exit'] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export interface DirectionStats {
+  packetsPerSec: number;
+  bitsPerSec: number;
+  meanFrameBytes: number;
+  eventsPerSec: number;
+  eventsPerSecByKind: Record<EventKind, number>;
+  drops: number;
+  dropsByReason: Record<string, number>;
+}
+
+export interface FlowResult {
+  id: string;
+  kind: 'tcp' | 'udp' | 'probe';
+  /** Goodput: application payload delivered, in bits per second. */
+  throughputBitsPerSec: number;
+  bytesDelivered: number;
+  retransmits?: number;
+  latencyNs?: { p50: number; p99: number; max: number; mean: number; samples: number };
+  /** RFC 3550 interarrival jitter estimate. */
+  jitterNs?: number;
+}
+
+export interface InterfaceResult {
+  /** `node/iface`. */
+  id: string;
+  tx: DirectionStats;
+  rx: DirectionStats;
+  queueDepthMaxPackets: number;
+}
+
+export interface CoreResult {
+  core: number;
+  utilization: number;
+  nsByCategory: Record<CostCategory, number>;
+}
+
+export interface NodeResult {
+  id: string;
+  kind: string;
+  memoryBytes: number;
+  cores: CoreResult[];
+}
+
+export interface RunResult {
+  schema: typeof RUN_RESULT_SCHEMA;
+  scenario: string;
+  profile: string;
+  seed: number;
+  simulatedNs: number;
+  flows: FlowResult[];
+  interfaces: InterfaceResult[];
+  nodes: NodeResult[];
+  checksum: { badDropped: number; acceptedCorrupt: number; verifiedInSoftware: number; trusted: number };
+  /** Totals across the run, for quick comparison. */
+  totals: { eventsPerSec: number; packetHops: number };
+}
