@@ -1,0 +1,323 @@
+/**
+ * Internet checksum (RFC 1071), incremental update (RFC 1624) and the CHECKSUM_PARTIAL contract.
+ *
+ * Sums are the kernel's `__wsum`: an unfolded 32-bit one's-complement accumulator (unsigned number), whose
+ * 16-bit fold is the sum of the covered octets taken as big-endian words. Only the fold is meaningful;
+ * two sums over the same octets may differ before folding.
+ */
+import { PacketError, need } from './errors';
+import type { ParsedFrame } from './frame';
+import type { Skb } from './skb';
+
+/** Every JS engine we target is little-endian; checked once so the Uint32Array fast path stays honest. */
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Below this many bytes the byte-pair loop beats setting up a word view. */
+const FAST_PATH_MIN_BYTES = 48;
+
+/** Words summed before the 16-bit lane accumulators are folded: 2^14 × 0xFFFF stays below 2^30 (V8 small ints). */
+const WORDS_PER_FOLD = 16384;
+
+/** `x` a non-negative integer below 2^53 → congruent value in [0, 2^32) with end-around carry at bit 32. */
+function reduceTo32(x: number): number {
+  if (x <= 0xffffffff) return x;
+  const hi = Math.floor(x / 4294967296);
+  let r = (x >>> 0) + hi;
+  if (r > 0xffffffff) r -= 0xffffffff;
+  return r;
+}
+
+/** One's-complement add of two __wsum values (kernel csum_add). */
+export function csumAdd(a: number, b: number): number {
+  let r = (a >>> 0) + (b >>> 0);
+  if (r > 0xffffffff) r -= 0xffffffff;
+  return r;
+}
+
+/** One's-complement subtract (kernel csum_sub): a + ~b. */
+export function csumSub(a: number, b: number): number {
+  return csumAdd(a, ~b >>> 0);
+}
+
+/** Fold a __wsum to 16 bits with end-around carry, NOT complemented (= ~csum_fold). */
+export function foldSum(sum: number): number {
+  let s = (sum & 0xffff) + (sum >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return s & 0xffff;
+}
+
+/** Kernel csum_fold: the complemented fold, i.e. the value a checksum field holds. */
+export function csumFold(sum: number): number {
+  return ~foldSum(sum) & 0xffff;
+}
+
+function swap16(x: number): number {
+  return ((x & 0xff) << 8) | (x >>> 8);
+}
+
+/** Byte-pair sum of [start, end) where `firstHigh` says whether buf[start] is the high byte of its word. */
+function byteSum(buf: Uint8Array, start: number, end: number, firstHigh: boolean): number {
+  let acc = 0;
+  let i = start;
+  if (!firstHigh && i < end) acc += buf[i++];
+  const pairEnd = end - ((end - i) & 1);
+  for (; i < pairEnd; i += 2) acc += (buf[i] << 8) | buf[i + 1];
+  if (i < end) acc += buf[i] << 8;
+  return acc;
+}
+
+/**
+ * Sum of aligned little-endian 32-bit words, folded to 16 bits and returned as the LE-word sum
+ * (i.e. byte-swapped relative to the big-endian sum). Two 16-bit lane accumulators, folded rarely.
+ */
+function wordSumLe(words: Uint32Array, start: number, end: number): number {
+  let total = 0;
+  let i = start;
+  while (i < end) {
+    const stop = Math.min(end, i + WORDS_PER_FOLD);
+    let lo = 0;
+    let hi = 0;
+    const unrolledStop = stop - ((stop - i) & 3);
+    for (; i < unrolledStop; i += 4) {
+      const a = words[i];
+      const b = words[i + 1];
+      const c = words[i + 2];
+      const d = words[i + 3];
+      lo += (a & 0xffff) + (b & 0xffff) + (c & 0xffff) + (d & 0xffff);
+      hi += (a >>> 16) + (b >>> 16) + (c >>> 16) + (d >>> 16);
+    }
+    for (; i < stop; i++) {
+      const w = words[i];
+      lo += w & 0xffff;
+      hi += w >>> 16;
+    }
+    total += lo + hi;
+  }
+  return foldSum(reduceTo32(total));
+}
+
+/**
+ * RFC 1071 accumulate of buf[offset, offset+length) onto `sum` (kernel csum_partial). The region's first
+ * octet is always the high byte of its first word, whatever the offset's alignment in memory.
+ */
+export function csumPartial(buf: Uint8Array, offset: number, length: number, sum: number): number {
+  need(buf, offset, length, 'checksum region');
+  const end = offset + length;
+  if (length < FAST_PATH_MIN_BYTES || !HOST_LITTLE_ENDIAN) {
+    return csumAdd(sum, reduceTo32(byteSum(buf, offset, end, true)));
+  }
+  const abs = buf.byteOffset + offset;
+  const head = (4 - (abs & 3)) & 3;
+  const bodyStart = offset + head;
+  const wordCount = (end - bodyStart) >>> 2;
+  const bodyEnd = bodyStart + wordCount * 4;
+  // An odd head shifts the body by one byte: its LE-word sum is then already in big-endian position.
+  const headOdd = (head & 1) === 1;
+  let acc = byteSum(buf, offset, bodyStart, true);
+  const words = new Uint32Array(buf.buffer, abs + head, wordCount);
+  const bodyLe = wordSumLe(words, 0, wordCount);
+  acc += headOdd ? bodyLe : swap16(bodyLe);
+  acc += byteSum(buf, bodyEnd, end, !headOdd);
+  return csumAdd(sum, reduceTo32(acc));
+}
+
+/** Straightforward RFC 1071 checksum (complemented fold) — the reference the fast path is tested against. */
+export function naiveChecksum(buf: Uint8Array, offset: number, length: number): number {
+  need(buf, offset, length, 'checksum region');
+  let acc = 0;
+  const end = offset + length;
+  let i = offset;
+  for (; i + 1 < end; i += 2) {
+    acc += buf[i] * 256 + buf[i + 1];
+    if (acc > 0xffff) acc = (acc & 0xffff) + 1;
+  }
+  if (i < end) {
+    acc += buf[i] * 256;
+    if (acc > 0xffff) acc = (acc & 0xffff) + 1;
+  }
+  return ~acc & 0xffff;
+}
+
+/** Final checksum field value over a region (complemented fold of its sum). */
+export function internetChecksum(buf: Uint8Array, offset: number, length: number): number {
+  return csumFold(csumPartial(buf, offset, length, 0));
+}
+
+/** IPv4 TCP/UDP pseudo-header sum (saddr, daddr, zero, proto, L4 length) read from the IPv4 header in buf. */
+export function pseudoHeaderSumV4(buf: Uint8Array, ipOffset: number, proto: number, l4LengthBytes: number): number {
+  need(buf, ipOffset + 12, 8, 'ipv4 addresses');
+  const o = ipOffset + 12;
+  let acc = ((buf[o] << 8) | buf[o + 1]) + ((buf[o + 2] << 8) | buf[o + 3]);
+  acc += ((buf[o + 4] << 8) | buf[o + 5]) + ((buf[o + 6] << 8) | buf[o + 7]);
+  acc += (proto & 0xff) + (l4LengthBytes & 0xffff) + Math.floor(l4LengthBytes / 65536);
+  return reduceTo32(acc);
+}
+
+/** IPv6 pseudo-header sum (saddr, daddr, 32-bit upper-layer length, next header) read from the IPv6 header. */
+export function pseudoHeaderSumV6(buf: Uint8Array, ipOffset: number, nextHeader: number, l4LengthBytes: number): number {
+  need(buf, ipOffset + 8, 32, 'ipv6 addresses');
+  let acc = 0;
+  const end = ipOffset + 40;
+  for (let i = ipOffset + 8; i < end; i += 2) acc += (buf[i] << 8) | buf[i + 1];
+  const len32 = l4LengthBytes >>> 0;
+  acc += (len32 >>> 16) + (len32 & 0xffff) + (nextHeader & 0xff);
+  return reduceTo32(acc);
+}
+
+/** IPv4 header checksum as it should be stored, computed as if the field (bytes 10–11) were zero. */
+export function ipv4HeaderChecksum(buf: Uint8Array, ipOffset: number): number {
+  need(buf, ipOffset, 20, 'ipv4 header');
+  const ihlBytes = (buf[ipOffset] & 0x0f) * 4;
+  if (ihlBytes < 20) throw new PacketError('malformed', 'ipv4 ihl', ipOffset, `IHL ${ihlBytes / 4} < 5`);
+  need(buf, ipOffset, ihlBytes, 'ipv4 header');
+  const field = (buf[ipOffset + 10] << 8) | buf[ipOffset + 11];
+  const sum = csumSub(csumPartial(buf, ipOffset, ihlBytes, 0), field);
+  return csumFold(sum);
+}
+
+/** Recompute and store the IPv4 header checksum; returns the stored value. */
+export function writeIpv4HeaderChecksum(buf: Uint8Array, ipOffset: number): number {
+  const check = ipv4HeaderChecksum(buf, ipOffset);
+  buf[ipOffset + 10] = check >>> 8;
+  buf[ipOffset + 11] = check & 0xff;
+  return check;
+}
+
+/** RFC 1624 eqn 3: HC' = ~(~HC + ~m + m') with end-around carry; all 16-bit. */
+export function csumReplace16(check: number, oldWord: number, newWord: number): number {
+  const s = (~check & 0xffff) + (~oldWord & 0xffff) + (newWord & 0xffff);
+  return ~foldSum(s) & 0xffff;
+}
+
+/** RFC 1624 eqn 3 for a 32-bit field (e.g. an IPv4 address): both halves replaced at once. */
+export function csumReplace32(check: number, oldValue: number, newValue: number): number {
+  const o = oldValue >>> 0;
+  const n = newValue >>> 0;
+  const s = (~check & 0xffff) + (~(o >>> 16) & 0xffff) + (~o & 0xffff) + (n >>> 16) + (n & 0xffff);
+  return ~foldSum(s) & 0xffff;
+}
+
+/**
+ * Same update for a field that holds an UN-complemented fold (a CHECKSUM_PARTIAL pseudo-header value):
+ * F' = fold(F + ~m + m'). Used when a pseudo-header input (address, length) changes under PARTIAL.
+ */
+export function partialFieldReplace16(field: number, oldWord: number, newWord: number): number {
+  return ~csumReplace16(~field & 0xffff, oldWord, newWord) & 0xffff;
+}
+
+export function partialFieldReplace32(field: number, oldValue: number, newValue: number): number {
+  return ~csumReplace32(~field & 0xffff, oldValue, newValue) & 0xffff;
+}
+
+/** Offset of the L4 checksum field inside the L4 header: 16 for TCP, 6 for UDP. */
+export function l4ChecksumFieldOffset(proto: number): number {
+  if (proto === 6) return 16;
+  if (proto === 17) return 6;
+  throw new PacketError('unsupported', 'l4 protocol', 0, `no Internet checksum field for protocol ${proto}`);
+}
+
+/** Pseudo-header sum for the IP header at `ipOffset` (version read from the header). */
+function pseudoSumAt(buf: Uint8Array, ipOffset: number, proto: number, l4LengthBytes: number): number {
+  need(buf, ipOffset, 1, 'ip version');
+  const version = buf[ipOffset] >>> 4;
+  if (version === 4) return pseudoHeaderSumV4(buf, ipOffset, proto, l4LengthBytes);
+  if (version === 6) return pseudoHeaderSumV6(buf, ipOffset, proto, l4LengthBytes);
+  throw new PacketError('unsupported', 'ip version', ipOffset, `version ${version}`);
+}
+
+/** L4 protocol and L4 length (from the IP header's own length field) for the IP header at `ipOffset`. */
+function l4FromIpHeader(buf: Uint8Array, ipOffset: number, l4Offset: number): { proto: number; l4LengthBytes: number } {
+  need(buf, ipOffset, 1, 'ip version');
+  const version = buf[ipOffset] >>> 4;
+  if (version === 4) {
+    need(buf, ipOffset, 20, 'ipv4 header');
+    const totalLength = (buf[ipOffset + 2] << 8) | buf[ipOffset + 3];
+    return { proto: buf[ipOffset + 9], l4LengthBytes: ipOffset + totalLength - l4Offset };
+  }
+  if (version === 6) {
+    need(buf, ipOffset, 40, 'ipv6 header');
+    const payloadLength = (buf[ipOffset + 4] << 8) | buf[ipOffset + 5];
+    return { proto: buf[ipOffset + 6], l4LengthBytes: ipOffset + 40 + payloadLength - l4Offset };
+  }
+  throw new PacketError('unsupported', 'ip version', ipOffset, `version ${version}`);
+}
+
+/**
+ * Prepare a CHECKSUM_PARTIAL frame as the stack does (§2.2): the L4 checksum field at
+ * skb.csumStart + skb.csumOffset gets fold(pseudo-header sum) — the UN-complemented value,
+ * `~csum_tcpudp_magic(...)`. L4 length comes from the IP header at skb.networkHeader.
+ * Sets skb.ipSummed = PARTIAL. Returns the stored field value.
+ */
+export function writePartialL4Checksum(buf: Uint8Array, skb: Skb): number {
+  const { proto, l4LengthBytes } = l4FromIpHeader(buf, skb.networkHeader, skb.csumStart);
+  if (l4LengthBytes < 0) {
+    throw new PacketError('invalid-state', 'csum_start', skb.csumStart, 'lies beyond the IP packet');
+  }
+  const fieldAt = skb.csumStart + skb.csumOffset;
+  need(buf, fieldAt, 2, 'l4 checksum field');
+  const field = foldSum(pseudoSumAt(buf, skb.networkHeader, proto, l4LengthBytes));
+  buf[fieldAt] = field >>> 8;
+  buf[fieldAt + 1] = field & 0xff;
+  skb.ipSummed = 3;
+  return field;
+}
+
+/**
+ * Software completion of a CHECKSUM_PARTIAL frame (kernel skb_checksum_help): sum from csumStart to
+ * `endOffset` (the field's pseudo-header value included), fold, complement, store at
+ * csumStart + csumOffset. A 0x0000 result is stored as 0xFFFF (CSUM_MANGLED_0) as Linux does for every
+ * checksum it finishes. Returns the stored value.
+ */
+export function finishPartialChecksum(buf: Uint8Array, csumStart: number, csumOffset: number, endOffset = buf.length): number {
+  if (csumStart < 0 || csumOffset < 0 || endOffset > buf.length || csumStart + csumOffset + 2 > endOffset) {
+    throw new PacketError('invalid-state', 'csum_start/csum_offset', csumStart, `field at +${csumOffset} outside [${csumStart}, ${endOffset})`);
+  }
+  let check = csumFold(csumPartial(buf, csumStart, endOffset - csumStart, 0));
+  if (check === 0) check = 0xffff;
+  const fieldAt = csumStart + csumOffset;
+  buf[fieldAt] = check >>> 8;
+  buf[fieldAt + 1] = check & 0xff;
+  return check;
+}
+
+/** Full L4 checksum value for a parsed TCP/UDP frame, computed with the field treated as zero. */
+export function computeL4Checksum(buf: Uint8Array, frame: ParsedFrame): number {
+  const fieldOffset = l4ChecksumFieldOffset(frame.l4Proto);
+  const l4LengthBytes = frame.l4LengthBytes;
+  const pseudo = frame.ipVersion === 4
+    ? pseudoHeaderSumV4(buf, frame.l3Offset, frame.l4Proto, l4LengthBytes)
+    : pseudoHeaderSumV6(buf, frame.l3Offset, frame.l4Proto, l4LengthBytes);
+  const fieldAt = frame.l4Offset + fieldOffset;
+  const field = (buf[fieldAt] << 8) | buf[fieldAt + 1];
+  let check = csumFold(csumSub(csumPartial(buf, frame.l4Offset, l4LengthBytes, pseudo), field));
+  if (check === 0 && frame.l4Proto === 17) check = 0xffff;
+  return check;
+}
+
+/** Store the full L4 checksum (UDP 0 → 0xFFFF); returns the stored value. */
+export function writeL4Checksum(buf: Uint8Array, frame: ParsedFrame): number {
+  const check = computeL4Checksum(buf, frame);
+  const fieldAt = frame.l4Offset + l4ChecksumFieldOffset(frame.l4Proto);
+  buf[fieldAt] = check >>> 8;
+  buf[fieldAt + 1] = check & 0xff;
+  return check;
+}
+
+/**
+ * Receiver-side software verification of a TCP/UDP checksum: pseudo-header + L4 bytes fold to 0xFFFF.
+ * A zero UDP checksum over IPv4 means "none" and passes; over IPv6 it is invalid.
+ */
+export function verifyL4Checksum(buf: Uint8Array, frame: ParsedFrame): boolean {
+  if (frame.l4Proto !== 6 && frame.l4Proto !== 17) {
+    throw new PacketError('unsupported', 'l4 protocol', frame.l4Offset, `cannot verify protocol ${frame.l4Proto}`);
+  }
+  const l4LengthBytes = frame.l4LengthBytes;
+  if (frame.l4Proto === 17) {
+    const fieldAt = frame.l4Offset + 6;
+    if (buf[fieldAt] === 0 && buf[fieldAt + 1] === 0) return frame.ipVersion === 4;
+  }
+  const pseudo = frame.ipVersion === 4
+    ? pseudoHeaderSumV4(buf, frame.l3Offset, frame.l4Proto, l4LengthBytes)
+    : pseudoHeaderSumV6(buf, frame.l3Offset, frame.l4Proto, l4LengthBytes);
+  return foldSum(csumPartial(buf, frame.l4Offset, l4LengthBytes, pseudo)) === 0xffff;
+}
