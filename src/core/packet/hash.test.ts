@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { PacketError } from './errors';
 import { Rng } from '../rng';
-import { MICROSOFT_RSS_KEY, ToeplitzHasher, toeplitzHash } from './hash';
+import {
+  IndirectionTable,
+  MICROSOFT_RSS_KEY,
+  ToeplitzHasher,
+  jhash2,
+  reciprocalScale,
+  softwareFlowHash,
+  toeplitzHash,
+} from './hash';
 
 const hex = (s: string): Uint8Array => {
   const clean = s.replace(/[\s:]/g, '');
@@ -104,5 +112,111 @@ describe('Toeplitz bad input', () => {
   it('rejects keys shorter than 4 octets', () => {
     expect(() => new ToeplitzHasher(new Uint8Array(3))).toThrow(PacketError);
     expect(() => toeplitzHash(new Uint8Array(2), new Uint8Array(0), 0, 0)).toThrow(PacketError);
+  });
+});
+
+describe('indirection table and reciprocal_scale (§7.3)', () => {
+  // [hash, expected queue with 4 queues, with 3 queues]
+  const rows: Array<[number, number, number]> = [
+    [0x51ccc178, 0, 0],
+    [0xc626b0ea, 2, 1],
+    [0x5c2b394a, 2, 2],
+    [0x323e8fc2, 2, 0],
+  ];
+  it('default 128-entry spread, entry i → i mod n', () => {
+    const t4 = IndirectionTable.defaultSpread(4);
+    const t3 = IndirectionTable.defaultSpread(3);
+    expect(t4.entries.length).toBe(128);
+    for (const [h, q4, q3] of rows) {
+      expect(t4.queueFor(h)).toBe(q4);
+      expect(t3.queueFor(h)).toBe(q3);
+    }
+  });
+  it('custom tables and rejections', () => {
+    const t = new IndirectionTable([3, 1]);
+    expect(t.queueFor(0x51ccc178)).toBe(3);
+    expect(t.queueFor(0xc626b0eb)).toBe(1);
+    expect(() => new IndirectionTable([0, 1, 2])).toThrow(PacketError);
+    expect(() => new IndirectionTable([])).toThrow(PacketError);
+    expect(() => new IndirectionTable([0, -1])).toThrow(PacketError);
+    expect(() => IndirectionTable.defaultSpread(0)).toThrow(PacketError);
+    expect(() => IndirectionTable.defaultSpread(4, 100)).toThrow(PacketError);
+    expect(() => IndirectionTable.defaultSpread(4, 1.5)).toThrow(PacketError);
+  });
+  it('reciprocal_scale uses the upper bits', () => {
+    expect(reciprocalScale(0x51ccc178, 4)).toBe(1);
+    expect(reciprocalScale(0xc626b0ea, 4)).toBe(3);
+    expect(reciprocalScale(0x5c2b394a, 3)).toBe(1);
+    expect(reciprocalScale(0xffffffff, 1 << 20)).toBe((1 << 20) - 1);
+    expect(reciprocalScale(0, 7)).toBe(0);
+  });
+});
+
+describe('jhash2 and the software flow hash (§7.4)', () => {
+  // Reference values from Linux's jhash2/__jhash_mix/__jhash_final macros compiled with gcc;
+  // keys k[i] = 0x01020304·(i+1) + 0x9e3779b9·i (mod 2^32), initval 0 and 0xcafef00d.
+  const C_REF = [
+    3735928559, 2846666492, 3965393265, 2496951484, 1411194416, 1156087345, 1280292530, 727920231, 3712516559,
+    1581510136, 573575889, 1803065002, 2662945202, 2567431563, 2887561161, 4020201025, 2633234829, 3286697770,
+    1656603154, 44759294, 131583384, 668211753, 1114332433, 2912205206,
+  ];
+  it('matches the kernel macros for 0..11 words', () => {
+    const k = new Uint32Array(11);
+    for (let i = 0; i < 11; i++) k[i] = (Math.imul(0x01020304, i + 1) + Math.imul(0x9e3779b9, i)) >>> 0;
+    for (let n = 0; n <= 11; n++) {
+      expect(jhash2(k, n, 0)).toBe(C_REF[2 * n]);
+      expect(jhash2(k, n, 0xcafef00d | 0)).toBe(C_REF[2 * n + 1]);
+    }
+  });
+
+  const ipv4Tcp = (src: string, dst: string, sport: number, dport: number): Uint8Array => {
+    const f = new Uint8Array(14 + 20 + 20);
+    f[14] = 0x45;
+    f[14 + 9] = 6;
+    f.set(hex(src), 26);
+    f.set(hex(dst), 30);
+    f[34] = sport >> 8; f[35] = sport & 0xff; f[36] = dport >> 8; f[37] = dport & 0xff;
+    return f;
+  };
+  const ipv6Udp = (src: string, dst: string, sport: number, dport: number): Uint8Array => {
+    const f = new Uint8Array(14 + 40 + 8);
+    f[14] = 0x60;
+    f[14 + 6] = 17;
+    f.set(hex(src), 22);
+    f.set(hex(dst), 38);
+    f[54] = sport >> 8; f[55] = sport & 0xff; f[56] = dport >> 8; f[57] = dport & 0xff;
+    return f;
+  };
+
+  it('is deterministic per seed, differs across seeds, and is symmetric', () => {
+    const a = ipv4Tcp('c0a8010a', 'c0a80114', 40000, 80);
+    const b = ipv4Tcp('c0a80114', 'c0a8010a', 80, 40000);
+    const h1 = softwareFlowHash(a, 14, 34, 6, 1234);
+    expect(softwareFlowHash(a, 14, 34, 6, 1234)).toBe(h1);
+    expect(softwareFlowHash(b, 14, 34, 6, 1234)).toBe(h1);
+    expect(softwareFlowHash(a, 14, 34, 6, 1235)).not.toBe(h1);
+    expect(softwareFlowHash(a, 14, -1, 6, 1234)).not.toBe(h1);
+    const v6a = ipv6Udp('20010db8000000000000000000000001', '20010db8000000000000000000000002', 5353, 53);
+    const v6b = ipv6Udp('20010db8000000000000000000000002', '20010db8000000000000000000000001', 53, 5353);
+    expect(softwareFlowHash(v6a, 14, 54, 17, 9)).toBe(softwareFlowHash(v6b, 14, 54, 17, 9));
+    expect(softwareFlowHash(v6a, 14, 54, 17, 9)).not.toBe(softwareFlowHash(v6a, 14, 54, 6, 9));
+  });
+  it('spreads flows evenly over queues', () => {
+    const counts = new Array<number>(4).fill(0);
+    const f = ipv4Tcp('0a000001', '0a000002', 0, 80);
+    for (let port = 1024; port < 1024 + 4000; port++) {
+      f[34] = port >> 8; f[35] = port & 0xff;
+      counts[reciprocalScale(softwareFlowHash(f, 14, 34, 6, 42), 4)]++;
+    }
+    for (const c of counts) expect(c).toBeGreaterThan(850);
+  });
+  it('rejects non-IP or short headers', () => {
+    const bad = new Uint8Array(40);
+    bad[14] = 0x55;
+    expect(() => softwareFlowHash(bad, 14, -1, 0, 0)).toThrow(PacketError);
+    const short = new Uint8Array(30);
+    short[14] = 0x45;
+    expect(() => softwareFlowHash(short, 14, -1, 6, 0)).toThrow(PacketError);
+    expect(() => softwareFlowHash(ipv4Tcp('01020304', '05060708', 1, 2).subarray(0, 36), 14, 34, 6, 0)).toThrow(PacketError);
   });
 });

@@ -121,3 +121,174 @@ export class ToeplitzHasher {
     return l4Offset < 0 ? addrs : (addrs ^ this.hashAt(frame, l4Offset, 4, 32)) >>> 0;
   }
 }
+
+/** Linux ethtool_rxfh_indir_default table size used by most drivers and virtio_net. */
+export const DEFAULT_INDIRECTION_TABLE_SIZE = 128;
+
+/** RSS indirection table: queue = entries[hash & (size − 1)]; size is a power of two (§7.3). */
+export class IndirectionTable {
+  readonly entries: Uint16Array;
+  readonly mask: number;
+
+  constructor(entries: ArrayLike<number>) {
+    const size = entries.length;
+    if (size === 0 || (size & (size - 1)) !== 0 || size > 65536) {
+      throw new PacketError('malformed', 'indirection table', 0, `size ${size} is not a power of two in 1..65536`);
+    }
+    for (let i = 0; i < size; i++) {
+      const q = entries[i];
+      if (!Number.isInteger(q) || q < 0 || q > 0xffff) {
+        throw new PacketError('malformed', 'indirection table', i, `entry ${q} is not a queue index in 0..65535`);
+      }
+    }
+    this.entries = Uint16Array.from(entries);
+    this.mask = size - 1;
+  }
+
+  /** ethtool_rxfh_indir_default: entry i → queue i mod queueCount. */
+  static defaultSpread(queueCount: number, size: number = DEFAULT_INDIRECTION_TABLE_SIZE): IndirectionTable {
+    if (!Number.isInteger(queueCount) || queueCount < 1 || queueCount > 65536) {
+      throw new PacketError('malformed', 'queue count', 0, `${queueCount} is not in 1..65536`);
+    }
+    if (!Number.isInteger(size) || size < 1 || size > 65536) {
+      throw new PacketError('malformed', 'indirection table', 0, `size ${size} is not a power of two in 1..65536`);
+    }
+    const e = new Uint16Array(size);
+    for (let i = 0; i < size; i++) e[i] = i % queueCount;
+    return new IndirectionTable(e);
+  }
+
+  queueFor(hash: number): number {
+    return this.entries[hash & this.mask];
+  }
+}
+
+/** Linux reciprocal_scale: maps a 32-bit hash onto [0, n) by its upper bits ((hash × n) >> 32). */
+export function reciprocalScale(hash: number, n: number): number {
+  // hash < 2^32 and n < 2^21 keep the product exact in a double.
+  return Math.floor(((hash >>> 0) * n) / 4294967296);
+}
+
+const JHASH_INITVAL = 0xdeadbeef;
+
+function rol32(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
+
+/**
+ * Linux jhash2 (Bob Jenkins' lookup3 hashword) over `lengthWords` 32-bit words from `words[0]`.
+ * Returns an unsigned 32-bit value.
+ */
+export function jhash2(words: Uint32Array, lengthWords: number, initval: number): number {
+  let a = (JHASH_INITVAL + (lengthWords << 2) + initval) | 0;
+  let b = a;
+  let c = a;
+  let k = 0;
+  let len = lengthWords;
+  while (len > 3) {
+    a = (a + words[k]) | 0;
+    b = (b + words[k + 1]) | 0;
+    c = (c + words[k + 2]) | 0;
+    a = (a - c) | 0; a ^= rol32(c, 4); c = (c + b) | 0;
+    b = (b - a) | 0; b ^= rol32(a, 6); a = (a + c) | 0;
+    c = (c - b) | 0; c ^= rol32(b, 8); b = (b + a) | 0;
+    a = (a - c) | 0; a ^= rol32(c, 16); c = (c + b) | 0;
+    b = (b - a) | 0; b ^= rol32(a, 19); a = (a + c) | 0;
+    c = (c - b) | 0; c ^= rol32(b, 4); b = (b + a) | 0;
+    len -= 3;
+    k += 3;
+  }
+  if (len === 0) return c >>> 0;
+  if (len === 3) c = (c + words[k + 2]) | 0;
+  if (len >= 2) b = (b + words[k + 1]) | 0;
+  a = (a + words[k]) | 0;
+  c ^= b; c = (c - rol32(b, 14)) | 0;
+  a ^= c; a = (a - rol32(c, 11)) | 0;
+  b ^= a; b = (b - rol32(a, 25)) | 0;
+  c ^= b; c = (c - rol32(b, 16)) | 0;
+  a ^= c; a = (a - rol32(c, 4)) | 0;
+  b ^= a; b = (b - rol32(a, 14)) | 0;
+  c ^= b; c = (c - rol32(b, 24)) | 0;
+  return c >>> 0;
+}
+
+const IPPROTO_TCP = 6;
+const IPPROTO_UDP = 17;
+const IPPROTO_SCTP = 132;
+const IPPROTO_UDPLITE = 136;
+const flowWords = new Uint32Array(11);
+
+function be32(b: Uint8Array, o: number): number {
+  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+}
+
+/**
+ * Linux's software flow hash (`__skb_get_hash`) modelled as a seeded jhash2 over the dissected flow
+ * keys: protocol, ports (TCP/UDP/UDP-Lite/SCTP only), addresses. Keys are made direction-independent
+ * first as newer kernels do (addresses and ports each ordered low-first), and 0 becomes 1. Linux today
+ * uses SipHash with a per-boot secret, so the exact value is opaque there too; only its properties
+ * (deterministic per seed, symmetric, spread) are modelled.
+ *
+ * `l3Offset` points at an IPv4 or IPv6 header (version nibble decides), `l4Offset` at the transport header
+ * or −1, `ipProto` is the final transport protocol the parser found (after IPv6 extension headers).
+ */
+export function softwareFlowHash(
+  frame: Uint8Array,
+  l3Offset: number,
+  l4Offset: number,
+  ipProto: number,
+  seed: number,
+): number {
+  need(frame, l3Offset, 1, 'ip version');
+  const version = frame[l3Offset] >>> 4;
+  const hasPorts =
+    l4Offset >= 0 &&
+    (ipProto === IPPROTO_TCP || ipProto === IPPROTO_UDP || ipProto === IPPROTO_SCTP || ipProto === IPPROTO_UDPLITE);
+  let srcPort = 0;
+  let dstPort = 0;
+  if (hasPorts) {
+    need(frame, l4Offset, 4, 'l4 ports');
+    srcPort = (frame[l4Offset] << 8) | frame[l4Offset + 1];
+    dstPort = (frame[l4Offset + 2] << 8) | frame[l4Offset + 3];
+    if (dstPort < srcPort) {
+      const t = srcPort;
+      srcPort = dstPort;
+      dstPort = t;
+    }
+  }
+  const w = flowWords;
+  let n: number;
+  if (version === 4) {
+    need(frame, l3Offset, 20, 'ipv4 header');
+    let src = be32(frame, l3Offset + 12);
+    let dst = be32(frame, l3Offset + 16);
+    if (dst < src) {
+      const t = src;
+      src = dst;
+      dst = t;
+    }
+    w[0] = (0x0800 << 16) | (ipProto << 8);
+    w[1] = src;
+    w[2] = dst;
+    n = 3;
+  } else if (version === 6) {
+    need(frame, l3Offset, 40, 'ipv6 header');
+    const s = l3Offset + 8;
+    const d = l3Offset + 24;
+    let cmp = 0;
+    for (let i = 0; i < 16 && cmp === 0; i++) cmp = frame[d + i] - frame[s + i];
+    const lo = cmp < 0 ? d : s;
+    const hi = cmp < 0 ? s : d;
+    w[0] = ((0x86dd << 16) | (ipProto << 8)) >>> 0;
+    for (let i = 0; i < 4; i++) {
+      w[1 + i] = be32(frame, lo + 4 * i);
+      w[5 + i] = be32(frame, hi + 4 * i);
+    }
+    n = 9;
+  } else {
+    throw new PacketError('unsupported', 'ip version', l3Offset, `version ${version} is neither 4 nor 6`);
+  }
+  w[n++] = ((srcPort << 16) | dstPort) >>> 0;
+  const h = jhash2(w, n, seed | 0);
+  return h === 0 ? 1 : h;
+}
