@@ -152,6 +152,25 @@ describe('indirection table and reciprocal_scale (§7.3)', () => {
   });
 });
 
+const ipv4Tcp = (src: string, dst: string, sport: number, dport: number): Uint8Array => {
+  const f = new Uint8Array(14 + 20 + 20);
+  f[14] = 0x45;
+  f[14 + 9] = 6;
+  f.set(hex(src), 26);
+  f.set(hex(dst), 30);
+  f[34] = sport >> 8; f[35] = sport & 0xff; f[36] = dport >> 8; f[37] = dport & 0xff;
+  return f;
+};
+const ipv6Udp = (src: string, dst: string, sport: number, dport: number): Uint8Array => {
+  const f = new Uint8Array(14 + 40 + 8);
+  f[14] = 0x60;
+  f[14 + 6] = 17;
+  f.set(hex(src), 22);
+  f.set(hex(dst), 38);
+  f[54] = sport >> 8; f[55] = sport & 0xff; f[56] = dport >> 8; f[57] = dport & 0xff;
+  return f;
+};
+
 describe('jhash2 and the software flow hash (§7.4)', () => {
   // Reference values from Linux's jhash2/__jhash_mix/__jhash_final macros compiled with gcc;
   // keys k[i] = 0x01020304·(i+1) + 0x9e3779b9·i (mod 2^32), initval 0 and 0xcafef00d.
@@ -168,25 +187,6 @@ describe('jhash2 and the software flow hash (§7.4)', () => {
       expect(jhash2(k, n, 0xcafef00d | 0)).toBe(C_REF[2 * n + 1]);
     }
   });
-
-  const ipv4Tcp = (src: string, dst: string, sport: number, dport: number): Uint8Array => {
-    const f = new Uint8Array(14 + 20 + 20);
-    f[14] = 0x45;
-    f[14 + 9] = 6;
-    f.set(hex(src), 26);
-    f.set(hex(dst), 30);
-    f[34] = sport >> 8; f[35] = sport & 0xff; f[36] = dport >> 8; f[37] = dport & 0xff;
-    return f;
-  };
-  const ipv6Udp = (src: string, dst: string, sport: number, dport: number): Uint8Array => {
-    const f = new Uint8Array(14 + 40 + 8);
-    f[14] = 0x60;
-    f[14 + 6] = 17;
-    f.set(hex(src), 22);
-    f.set(hex(dst), 38);
-    f[54] = sport >> 8; f[55] = sport & 0xff; f[56] = dport >> 8; f[57] = dport & 0xff;
-    return f;
-  };
 
   it('is deterministic per seed, differs across seeds, and is symmetric', () => {
     const a = ipv4Tcp('c0a8010a', 'c0a80114', 40000, 80);

@@ -18,6 +18,24 @@
  *   ---- 20 octets: virtio_net_hdr_v1_hash (VIRTIO_NET_F_HASH_REPORT)
  */
 import { PacketError, need } from './errors';
+import { IPPROTO_TCP, IPPROTO_UDP, type ParsedFrame } from './frame';
+import {
+  IpSummed,
+  PktHashType,
+  SKB_GSO_DODGY,
+  SKB_GSO_TCPV4,
+  SKB_GSO_TCPV6,
+  SKB_GSO_TCP_ECN,
+  SKB_GSO_UDP,
+  SKB_GSO_UDP_L4,
+  type Skb,
+  checksumStartOffset,
+  createSkb,
+  resetSkb,
+  setPartialChecksum,
+  setSkbHash,
+  skbIsGso,
+} from './skb';
 
 export const VnetHdrFlag = {
   NEEDS_CSUM: 0x01,
@@ -373,4 +391,326 @@ export function vnetHdrBytes(hdr: VnetHdr, format: VnetHdrFormat): Uint8Array {
   const out = new Uint8Array(format.lengthBytes);
   encodeVnetHdr(hdr, format, out, 0);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Header ↔ skb (§3.4, §3.5)
+
+/**
+ * Which way a header travels, from the guest driver's point of view: 'tx' = driver → device (guest
+ * transmit; what tun/tap reads from QEMU), 'rx' = device → driver (guest receive).
+ */
+export type VnetDirection = 'tx' | 'rx';
+
+/** GSO_BY_FRAGS: a gso_size the kernel reserves for SCTP; rejected from a vnet header. */
+export const GSO_BY_FRAGS = 0xffff;
+/** UDP_MAX_SEGMENTS (include/linux/udp.h, 128 in current kernels; 64 before 6.11). */
+export const UDP_MAX_SEGMENTS = 128;
+
+const TCP_CSUM_OFFSET = 16;
+const UDP_CSUM_OFFSET = 6;
+const IPV4_MIN_HLEN = 20;
+const IPV6_HLEN = 40;
+
+function reject(field: string, offset: number, detail: string): never {
+  throw new PacketError('invalid-state', field, offset, detail);
+}
+
+function gsoFeature(direction: VnetDirection, gso: number, ipVersion: 4 | 6 | 0): VnetFeatureName | null {
+  switch (gso) {
+    case VnetGsoType.TCPV4:
+      return direction === 'tx' ? 'HOST_TSO4' : 'GUEST_TSO4';
+    case VnetGsoType.TCPV6:
+      return direction === 'tx' ? 'HOST_TSO6' : 'GUEST_TSO6';
+    case VnetGsoType.UDP:
+      return direction === 'tx' ? 'HOST_UFO' : 'GUEST_UFO';
+    case VnetGsoType.UDP_L4:
+      if (direction === 'tx') return 'HOST_USO';
+      return ipVersion === 6 ? 'GUEST_USO6' : 'GUEST_USO4';
+    default:
+      return null;
+  }
+}
+
+/**
+ * Checks of a header that need no frame: flags and GSO type against the negotiated features and the
+ * spec's TX/RX rules, gso_size, num_buffers, hash_report. `ipVersion` (0 = unknown) picks GUEST_USO4/6.
+ * Throws PacketError('invalid-state') naming the field; unknown flag bits are ignored as the spec asks.
+ */
+export function validateVnetHdr(
+  hdr: VnetHdr,
+  negotiated: VnetFeatures,
+  direction: VnetDirection,
+  ipVersion: 4 | 6 | 0 = 0,
+): void {
+  const flags = hdr.flags;
+  const tx = direction === 'tx';
+  const rsc = (flags & VnetHdrFlag.RSC_INFO) !== 0;
+  if (tx && (flags & VnetHdrFlag.DATA_VALID) !== 0) reject('flags', 0, 'DATA_VALID is receive-only; a driver must not set it');
+  if (tx && rsc) reject('flags', 0, 'RSC_INFO is receive-only; a driver must not set it');
+  if ((flags & VnetHdrFlag.UDP_TUNNEL_CSUM) !== 0) {
+    throw new PacketError('unsupported', 'flags', 0, 'UDP_TUNNEL_CSUM (UDP-tunnel GSO) is not modelled');
+  }
+  if ((flags & VnetHdrFlag.NEEDS_CSUM) !== 0 && !negotiated.has(tx ? 'CSUM' : 'GUEST_CSUM')) {
+    reject('flags', 0, `NEEDS_CSUM without ${tx ? 'CSUM' : 'GUEST_CSUM'} negotiated`);
+  }
+  if (rsc && !negotiated.has('RSC_EXT')) reject('flags', 0, 'RSC_INFO without RSC_EXT negotiated');
+
+  const raw = hdr.gsoType;
+  if (raw !== VnetGsoType.NONE) {
+    const gso = raw & ~VNET_HDR_GSO_ECN;
+    const feature = gsoFeature(direction, gso, ipVersion);
+    if (feature === null) reject('gso_type', 1, `0x${raw.toString(16)} is not a GSO type`);
+    // Legacy VIRTIO_NET_F_GSO: the device takes any GSO type.
+    const legacyAny = tx && negotiated.has('GSO') && !negotiated.has('VERSION_1');
+    if (!legacyAny && !negotiated.has(feature)) {
+      if (!(feature === 'GUEST_USO4' && ipVersion === 0 && negotiated.has('GUEST_USO6'))) {
+        reject('gso_type', 1, `GSO type ${gso} without ${feature} negotiated`);
+      }
+    }
+    if ((raw & VNET_HDR_GSO_ECN) !== 0) {
+      if (gso === VnetGsoType.UDP_L4) reject('gso_type', 1, 'ECN bit on UDP_L4');
+      if (!legacyAny && !negotiated.has(tx ? 'HOST_ECN' : 'GUEST_ECN')) {
+        reject('gso_type', 1, `ECN bit without ${tx ? 'HOST_ECN' : 'GUEST_ECN'} negotiated`);
+      }
+    }
+    if (rsc && gso !== VnetGsoType.TCPV4 && gso !== VnetGsoType.TCPV6) reject('gso_type', 1, 'RSC_INFO on a non-TCP GSO type');
+    if (hdr.gsoSizeBytes === 0) reject('gso_size', 4, 'gso_size 0 on a GSO header');
+    if (hdr.gsoSizeBytes === GSO_BY_FRAGS) reject('gso_size', 4, 'gso_size 0xffff (GSO_BY_FRAGS) is reserved');
+  } else if (rsc) {
+    reject('flags', 0, 'RSC_INFO on a non-GSO header');
+  }
+
+  const lengthBytes = negotiated.hdrFormat().lengthBytes;
+  if (tx) {
+    if (hdr.numBuffers !== 0) reject('num_buffers', 10, `${hdr.numBuffers} on transmit; must be 0`);
+  } else if (lengthBytes >= 12) {
+    if (hdr.numBuffers === 0) reject('num_buffers', 10, '0 on receive; a packet uses at least one buffer');
+    if (!negotiated.has('MRG_RXBUF') && hdr.numBuffers !== 1) {
+      reject('num_buffers', 10, `${hdr.numBuffers} without MRG_RXBUF; must be 1`);
+    }
+  }
+  if (!tx && hdr.hashReport !== 0) {
+    if (!negotiated.has('HASH_REPORT')) reject('hash_report', 16, 'hash report without HASH_REPORT negotiated');
+    if (hdr.hashReport > VnetHashReport.UDPV6_EX) reject('hash_report', 16, `${hdr.hashReport} is not a report type`);
+  }
+}
+
+export interface VnetToSkbOptions {
+  direction: VnetDirection;
+  /** NETIF_F_RXHASH on the receiving netdev: apply a reported hash (receive only). Default true. */
+  rxHash?: boolean;
+  /** Record to fill (reset first) instead of allocating. */
+  out?: Skb;
+}
+
+/**
+ * virtio_net_hdr_to_skb (+ virtio_net's receive extras): validates `hdr` for `frame` the way the kernel
+ * does and returns the skb metadata. Kernel rules: GSO type known and gso_size ∉ {0, 0xffff};
+ * NEEDS_CSUM → csum_start/offset bounds (start + max(thlen, offset + 2) inside the frame, start ≥ minimum
+ * network header); without NEEDS_CSUM a GSO frame's protocol must match the GSO type; USO needs NEEDS_CSUM,
+ * csum_offset 6 and ≤ 128 segments; TSO with NEEDS_CSUM needs csum_offset 16; a "GSO" frame whose
+ * payload fits in one segment becomes a plain frame; GSO frames are marked DODGY.
+ *
+ * Stricter than the kernel (which leaves these to segmentation, where the frame is dropped): a GSO header
+ * with NEEDS_CSUM must also match the frame's protocol and have csum_start at its transport header.
+ * gsoSegs is filled with the count the DODGY re-check would compute (the kernel leaves 0 until then).
+ * Spec rules on flags, features and num_buffers are applied by validateVnetHdr.
+ */
+export function vnetHdrToSkb(
+  hdr: VnetHdr,
+  frame: ParsedFrame,
+  negotiated: VnetFeatures,
+  options: VnetToSkbOptions,
+): Skb {
+  const rx = options.direction === 'rx';
+  validateVnetHdr(hdr, negotiated, options.direction, frame.ipVersion);
+  const skb = options.out ? resetSkb(options.out) : createSkb();
+  const base = frame.l2Offset;
+  const frameLen = frame.frameLength;
+  skb.len = frameLen;
+  skb.macHeader = base;
+  skb.networkHeader = frame.l3Offset;
+  skb.transportHeader = frame.l4Offset;
+
+  const rsc = (hdr.flags & VnetHdrFlag.RSC_INFO) !== 0;
+  const needsCsum = (hdr.flags & VnetHdrFlag.NEEDS_CSUM) !== 0;
+  if (rx && (hdr.flags & VnetHdrFlag.DATA_VALID) !== 0) skb.ipSummed = IpSummed.UNNECESSARY;
+
+  let gsoType = 0;
+  let thlen = 0;
+  let nhMinLen = IPV4_MIN_HLEN;
+  let ipProto = 0;
+  const gso = hdr.gsoType & ~VNET_HDR_GSO_ECN;
+  if (hdr.gsoType !== VnetGsoType.NONE) {
+    switch (gso) {
+      case VnetGsoType.TCPV4:
+        gsoType = SKB_GSO_TCPV4;
+        ipProto = IPPROTO_TCP;
+        thlen = 20;
+        break;
+      case VnetGsoType.TCPV6:
+        gsoType = SKB_GSO_TCPV6;
+        ipProto = IPPROTO_TCP;
+        thlen = 20;
+        nhMinLen = IPV6_HLEN;
+        break;
+      case VnetGsoType.UDP:
+        gsoType = SKB_GSO_UDP;
+        ipProto = IPPROTO_UDP;
+        thlen = 8;
+        break;
+      case VnetGsoType.UDP_L4:
+        gsoType = SKB_GSO_UDP_L4;
+        ipProto = IPPROTO_UDP;
+        thlen = 8;
+        break;
+      default:
+        reject('gso_type', 1, `0x${hdr.gsoType.toString(16)} is not a GSO type`);
+    }
+    if ((hdr.gsoType & VNET_HDR_GSO_ECN) !== 0) gsoType |= SKB_GSO_TCP_ECN;
+  }
+
+  // p_off: end of the minimal transport header, where the kernel considers the payload to start.
+  let pOff = 0;
+  if (needsCsum && !rsc) {
+    const start = hdr.csumStart;
+    const off = hdr.csumOffset;
+    const needed = start + Math.max(thlen, off + 2);
+    if (needed > frameLen) {
+      reject('csum_start', 6, `checksum field at ${start}+${off} (needs ${needed} bytes) outside a ${frameLen}-byte frame`);
+    }
+    if (start < nhMinLen) reject('csum_start', 6, `${start} is before the end of a minimal network header (${nhMinLen})`);
+    setPartialChecksum(skb, base + start, off);
+    pOff = start + thlen;
+    if (gsoType !== 0) {
+      matchGsoProtocol(gso, frame, ipProto);
+      if (base + start !== frame.l4Offset) {
+        reject('csum_start', 6, `${start} is not the transport header (${frame.l4Offset - base}) of a GSO frame`);
+      }
+    }
+  } else if (gsoType !== 0) {
+    matchGsoProtocol(gso, frame, ipProto);
+    pOff = frame.l4Offset - base + thlen;
+    if (pOff > frameLen) reject('gso_type', 1, `frame ends inside the ${thlen}-byte transport header`);
+    if (needsCsum) {
+      // RSC_INFO reuses csum_start/offset as counters: the checksum field sits at the TCP header.
+      setPartialChecksum(skb, frame.l4Offset, TCP_CSUM_OFFSET);
+    }
+  }
+
+  if (gsoType !== 0) {
+    const gsoSize = hdr.gsoSizeBytes;
+    let nhOff = pOff;
+    switch (gsoType & ~SKB_GSO_TCP_ECN) {
+      case SKB_GSO_UDP:
+        nhOff -= thlen; // UFO: gso_size may include the UDP header
+        break;
+      case SKB_GSO_UDP_L4:
+        if (!needsCsum) reject('flags', 0, 'UDP_L4 GSO without NEEDS_CSUM');
+        if (skb.csumOffset !== UDP_CSUM_OFFSET) reject('csum_offset', 8, `${skb.csumOffset} on UDP_L4 GSO; must be 6`);
+        if (frameLen - pOff > gsoSize * UDP_MAX_SEGMENTS) {
+          reject('gso_size', 4, `${frameLen - pOff} payload bytes exceed ${UDP_MAX_SEGMENTS} segments of ${gsoSize}`);
+        }
+        break;
+      case SKB_GSO_TCPV4:
+      case SKB_GSO_TCPV6:
+        if (skb.ipSummed === IpSummed.PARTIAL && skb.csumOffset !== TCP_CSUM_OFFSET) {
+          reject('csum_offset', 8, `${skb.csumOffset} on TCP GSO; must be 16`);
+        }
+        break;
+    }
+    // Too-small "GSO" packets are plain packets.
+    if (frameLen - nhOff > gsoSize) {
+      skb.gsoSize = gsoSize;
+      skb.gsoType = gsoType | SKB_GSO_DODGY;
+      // UFO fragments the whole UDP datagram; TSO/USO segment the payload after the real L4 header.
+      const ipEnd = frame.l4Offset + frame.l4LengthBytes;
+      const segBytes = ipEnd - (gso === VnetGsoType.UDP ? frame.l4Offset : frame.payloadOffset);
+      skb.gsoSegs = rsc ? hdr.csumStart : Math.max(1, Math.ceil(segBytes / gsoSize));
+    }
+  }
+
+  if (rx && hdr.hashReport !== VnetHashReport.NONE && (options.rxHash ?? true)) {
+    const kind = pktHashTypeForReport(hdr.hashReport);
+    setSkbHash(skb, hdr.hashValue, kind === 'l4' ? PktHashType.L4 : kind === 'l3' ? PktHashType.L3 : PktHashType.NONE);
+  }
+  return skb;
+}
+
+function matchGsoProtocol(gso: number, frame: ParsedFrame, ipProto: number): void {
+  const v = frame.ipVersion;
+  const ok =
+    gso === VnetGsoType.TCPV4 ? v === 4 : gso === VnetGsoType.TCPV6 ? v === 6 : v === 4 || v === 6;
+  if (!ok) reject('gso_type', 1, `GSO type ${gso} on an IPv${v} frame`);
+  if (frame.l4Proto !== ipProto) reject('gso_type', 1, `GSO type ${gso} on IP protocol ${frame.l4Proto}`);
+}
+
+export interface SkbToVnetOptions {
+  direction: VnetDirection;
+  /** 4 when a VLAN tag held in skb metadata is re-inserted into the frame (shifts csum_start). */
+  vlanHlenBytes?: number;
+  /** skb_headlen: bytes in the linear part. Default skb.len (a fully linear skb). */
+  headLengthBytes?: number;
+  /** Receive: buffers the device used (num_buffers). Default 1 when the layout has the field. */
+  numBuffers?: number;
+  /** Receive with HASH_REPORT: the device's RSS result. */
+  hash?: { value: number; report: number };
+  out?: VnetHdr;
+}
+
+/**
+ * virtio_net_hdr_from_skb: header for an skb leaving through a virtio/tap boundary. 'tx' is the guest
+ * driver (has_data_valid false); 'rx' is the host handing a frame to the guest (has_data_valid true).
+ * UFO skbs and offloads the other side did not negotiate are rejected (invalid-state): the sender must
+ * have segmented or checksummed in software first.
+ */
+export function skbToVnetHdr(skb: Skb, negotiated: VnetFeatures, options: SkbToVnetOptions): VnetHdr {
+  const tx = options.direction === 'tx';
+  const hdr = options.out ?? emptyVnetHdr();
+  hdr.flags = 0;
+  hdr.gsoType = 0;
+  hdr.hdrLenBytes = 0;
+  hdr.gsoSizeBytes = 0;
+  hdr.csumStart = 0;
+  hdr.csumOffset = 0;
+  hdr.numBuffers = 0;
+  hdr.hashValue = 0;
+  hdr.hashReport = 0;
+  hdr.paddingReserved = 0;
+
+  if (skbIsGso(skb)) {
+    const t = skb.gsoType;
+    let gso: number;
+    if (t & SKB_GSO_TCPV4) gso = VnetGsoType.TCPV4;
+    else if (t & SKB_GSO_TCPV6) gso = VnetGsoType.TCPV6;
+    else if (t & SKB_GSO_UDP_L4) gso = VnetGsoType.UDP_L4;
+    else if (t & SKB_GSO_UDP) reject('gso_type', 1, 'UFO skbs cannot be expressed (virtio_net_hdr_from_skb: -EINVAL)');
+    else reject('gso_type', 1, `skb gso_type 0x${t.toString(16)} has no vnet equivalent`);
+    if (t & SKB_GSO_TCP_ECN) gso |= VNET_HDR_GSO_ECN;
+    if (skb.gsoSize > 0xffff) reject('gso_size', 4, `${skb.gsoSize} does not fit 16 bits`);
+    hdr.gsoType = gso;
+    hdr.gsoSizeBytes = skb.gsoSize;
+    hdr.hdrLenBytes = Math.min(options.headLengthBytes ?? skb.len, 0xffff);
+  }
+  if (skb.ipSummed === IpSummed.PARTIAL) {
+    hdr.flags = VnetHdrFlag.NEEDS_CSUM;
+    hdr.csumStart = checksumStartOffset(skb) + (options.vlanHlenBytes ?? 0);
+    hdr.csumOffset = skb.csumOffset;
+    if (hdr.csumStart < 0 || hdr.csumStart > 0xffff) reject('csum_start', 6, `${hdr.csumStart} does not fit 16 bits`);
+  } else if (!tx && skb.ipSummed === IpSummed.UNNECESSARY) {
+    hdr.flags = VnetHdrFlag.DATA_VALID;
+  }
+
+  const lengthBytes = negotiated.hdrFormat().lengthBytes;
+  if (!tx) {
+    if (lengthBytes >= 12) hdr.numBuffers = options.numBuffers ?? 1;
+    if (options.hash && options.hash.report !== VnetHashReport.NONE) {
+      if (!negotiated.has('HASH_REPORT')) reject('hash_report', 16, 'hash report without HASH_REPORT negotiated');
+      hdr.hashValue = options.hash.value >>> 0;
+      hdr.hashReport = options.hash.report;
+    }
+  }
+  validateVnetHdr(hdr, negotiated, options.direction, 0);
+  return hdr;
 }
