@@ -10,7 +10,11 @@ import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PcapWriter, PcapngWriter, type TimestampNs } from './pcap';
+import { PcapWriter, PcapngWriter, readPcapng, type TimestampNs } from './pcap';
+import { CaptureRecorder, annotateCapture, type L4ChecksumVerdict } from './capture';
+import { buildTcpFrame, buildUdpFrame, type ChecksumMode } from './frame';
+import { IpSummed, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SKB_GSO_UDP_L4, createSkb, type Skb } from './skb';
+import { Rng } from '../rng';
 
 function findTool(name: string, override: string | undefined): string | null {
   const candidates = override ? [override] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, name));
@@ -36,9 +40,13 @@ if (!TSHARK && !IN_CI) {
 const CHECKSUM_BAD = '0';
 const CHECKSUM_GOOD = '1';
 const CHECKSUM_UNVERIFIED = '2';
+const CHECKSUM_NOT_PRESENT = '3';
 
 const dir = mkdtempSync(join(tmpdir(), 'offload-lab-pcap-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  if (process.env.KEEP_CAPTURES) console.warn(`pcap.tshark.test.ts: captures kept in ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+});
 
 function writeTemp(name: string, bytes: Uint8Array): string {
   const path = join(dir, name);
@@ -210,6 +218,96 @@ describe.skipIf(!TSHARK && !IN_CI)('pcap files read back by tshark', () => {
       { 'frame.time_epoch': epochText(origin + 1n), 'tcp.checksum.status': G, 'udp.checksum.status': '' },
       { 'frame.time_epoch': epochText(origin + 1_500_000_000n), 'tcp.checksum.status': '', 'udp.checksum.status': B },
     ]);
+  });
+});
+
+/** A random TCP/UDP skb over IPv4 or IPv6: full, partial or absent checksum; a third of the partial ones GSO. */
+function randomSkb(rng: Rng, i: number): { frame: Uint8Array; skb: Skb } {
+  const v6 = rng.nextU32() % 3 === 0;
+  const tcp = rng.nextU32() % 3 !== 0;
+  const modes: ChecksumMode[] = tcp || v6 ? ['full', 'partial'] : ['full', 'partial', 'none'];
+  const checksum = modes[rng.nextU32() % modes.length];
+  const gso = checksum === 'partial' && rng.nextU32() % 3 === 0;
+  const payloadLength = gso ? 3000 + (rng.nextU32() % 20000) : rng.nextU32() % 1400;
+  const common = {
+    srcIp: v6 ? 'fd00::10' : '10.1.0.10',
+    dstIp: v6 ? 'fd00::20' : '10.2.0.20',
+    ipId: rng.nextU32() & 0xffff,
+    srcPort: 1024 + (rng.nextU32() % 60000),
+    dstPort: 1 + (rng.nextU32() % 1000),
+    payloadLength,
+    payloadSeed: i,
+    checksum,
+  };
+  const frame = tcp ? buildTcpFrame({ ...common, seq: rng.nextU32(), ack: rng.nextU32(), window: 65535 }) : buildUdpFrame(common);
+  const l4 = v6 ? 54 : 34;
+  const skb = createSkb({ len: frame.length, networkHeader: 14, transportHeader: l4 });
+  if (checksum === 'partial') {
+    skb.ipSummed = IpSummed.PARTIAL;
+    skb.csumStart = l4;
+    skb.csumOffset = tcp ? 16 : 6;
+  }
+  if (gso) {
+    skb.gsoSize = 500 + (rng.nextU32() % 900); // segments fit a 1500-octet MTU
+    skb.gsoType = tcp ? (v6 ? SKB_GSO_TCPV6 : SKB_GSO_TCPV4) : SKB_GSO_UDP_L4;
+  }
+  return { frame, skb };
+}
+
+const VERDICT_STATUS: Record<L4ChecksumVerdict, string> = { correct: CHECKSUM_GOOD, incorrect: CHECKSUM_BAD, absent: CHECKSUM_NOT_PRESENT };
+
+describe.skipIf(!TSHARK && !IN_CI)('capture views read back by tshark', () => {
+  it('tcpdump view: Wireshark\'s verdict and computed checksum agree with annotateCapture; wire view: all Good', () => {
+    const rng = new Rng(2026);
+    const rec = new CaptureRecorder({ timeOriginNs: 1_700_000_000_000_000_000n });
+    const tap = rec.addPoint({ name: 'vm1:tap0', view: 'tcpdump' });
+    const eth = rec.addPoint({ name: 'host:eth0', view: 'wire', lineRateBitsPerSec: 25e9 });
+    const expected: Array<{ iface: string; l4Status: string; calculated: string; ipLen: string }> = [];
+    let partialSeen = 0;
+    let gsoSeen = 0;
+    for (let i = 0; i < 60; i++) {
+      const { frame, skb } = randomSkb(rng, i);
+      const a = annotateCapture(frame, skb);
+      if (a.l4?.pendingOffload) partialSeen++;
+      if (a.gso) gsoSeen++;
+      rec.capture(tap, i * 100_000, frame, skb, 'out');
+      const ipLen = String(frame.length - 14);
+      expected.push({ iface: 'vm1:tap0', l4Status: VERDICT_STATUS[a.l4!.verdict], calculated: a.l4!.verdict === 'absent' ? '' : `0x${a.l4!.correctValue.toString(16).padStart(4, '0')}`, ipLen });
+      const segments = rec.capture(eth, i * 100_000 + 50_000, frame, skb, 'out');
+      for (let k = 0; k < segments; k++) expected.push({ iface: 'host:eth0', l4Status: a.l4!.verdict === 'absent' ? CHECKSUM_NOT_PRESENT : CHECKSUM_GOOD, calculated: '', ipLen: '' });
+    }
+    expect(partialSeen).toBeGreaterThan(10);
+    expect(gsoSeen).toBeGreaterThan(3);
+    const file = rec.finish();
+    const rows = tsharkFields(writeTemp('views.pcapng', file), [
+      'frame.interface_name',
+      'frame.time_epoch',
+      'ip.checksum.status',
+      'tcp.checksum.status',
+      'udp.checksum.status',
+      'tcp.checksum_calculated',
+      'udp.checksum_calculated',
+      'ip.len',
+      'ipv6.plen',
+    ]);
+    const packets = readPcapng(file).packets;
+    expect(rows).toHaveLength(expected.length);
+    rows.forEach((row, i) => {
+      const e = expected[i];
+      const msg = `frame ${i + 1} on ${e.iface}`;
+      expect(row['frame.interface_name'], msg).toBe(e.iface);
+      expect(row['frame.time_epoch'], msg).toBe(epochText(packets[i].timestampNs));
+      expect(row['ip.checksum.status'] === '' || row['ip.checksum.status'] === CHECKSUM_GOOD, msg).toBe(true);
+      expect(row['tcp.checksum.status'] || row['udp.checksum.status'], msg).toBe(e.l4Status);
+      if (e.iface === 'vm1:tap0') {
+        if (e.calculated) expect(row['tcp.checksum_calculated'] || row['udp.checksum_calculated'], msg).toBe(e.calculated);
+        // Super-frames stay whole: the IP length Wireshark reads is the whole super-frame's.
+        const len = row['ip.len'] ? Number(row['ip.len']) : Number(row['ipv6.plen']) + 40;
+        expect(String(len), msg).toBe(e.ipLen);
+      } else {
+        expect(Number(row['ip.len'] || Number(row['ipv6.plen']) + 40), msg).toBeLessThanOrEqual(1500);
+      }
+    });
   });
 });
 
