@@ -1,12 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { PacketError } from './errors';
 import { Rng } from '../rng';
+import { buildTcpFrame, buildUdpFrame, parseFrame } from './frame';
+import { IpSummed, PktHashType, createSkb } from './skb';
+import { VNET_HDR_FORMAT_HASH, VnetFeatures, VnetHashReport, skbToVnetHdr, vnetHdrBytes } from './vnet';
 import {
   IndirectionTable,
   MICROSOFT_RSS_KEY,
+  RSS_HASH_TYPES_LINUX_DEFAULT,
+  RssHashType,
   ToeplitzHasher,
+  buildRssInput,
   jhash2,
   reciprocalScale,
+  rssHashFrame,
+  rssInputForFrame,
+  rssQueue,
+  skbGetHash,
+  skbTxQueue,
   softwareFlowHash,
   toeplitzHash,
 } from './hash';
@@ -218,5 +229,94 @@ describe('jhash2 and the software flow hash (§7.4)', () => {
     short[14] = 0x45;
     expect(() => softwareFlowHash(short, 14, -1, 6, 0)).toThrow(PacketError);
     expect(() => softwareFlowHash(ipv4Tcp('01020304', '05060708', 1, 2).subarray(0, 36), 14, 34, 6, 0)).toThrow(PacketError);
+  });
+});
+
+// §7.2 row 1 as real frames: source 66.9.149.187:2794 → destination 161.142.100.80:1766.
+const row1Tcp = (): Uint8Array =>
+  buildTcpFrame({ srcIp: '66.9.149.187', dstIp: '161.142.100.80', srcPort: 2794, dstPort: 1766, seq: 1, payloadLength: 10 });
+const row1Udp = (): Uint8Array =>
+  buildUdpFrame({ srcIp: '66.9.149.187', dstIp: '161.142.100.80', srcPort: 2794, dstPort: 1766, payloadLength: 10 });
+const row1V6Tcp = (): Uint8Array =>
+  buildTcpFrame({ srcIp: '3ffe:2501:200:1fff::7', dstIp: '3ffe:2501:200:3::1', srcPort: 2794, dstPort: 1766, seq: 1, payloadLength: 10 });
+
+describe('RSS over parsed frames', () => {
+  const hasher = new ToeplitzHasher();
+  it('IPv4 TCP / UDP / IP-only / none', () => {
+    const tcp = row1Tcp();
+    const f = parseFrame(tcp);
+    expect(rssHashFrame(hasher, tcp, f, RSS_HASH_TYPES_LINUX_DEFAULT)).toEqual({ hash: 0x51ccc178, report: VnetHashReport.TCPV4 });
+    expect(rssHashFrame(hasher, tcp, f, RssHashType.IPV4 | RssHashType.UDPV4)).toEqual({ hash: 0x323e8fc2, report: VnetHashReport.IPV4 });
+    expect(rssHashFrame(hasher, tcp, f, RssHashType.UDPV4)).toEqual({ hash: 0, report: VnetHashReport.NONE });
+    const udp = row1Udp();
+    expect(rssHashFrame(hasher, udp, parseFrame(udp), RSS_HASH_TYPES_LINUX_DEFAULT)).toEqual({ hash: 0x51ccc178, report: VnetHashReport.UDPV4 });
+  });
+  it('IPv4 fragments use the 2-tuple', () => {
+    const udp = row1Udp();
+    udp[14 + 6] |= 0x20; // MF
+    const f = parseFrame(udp);
+    expect(f.isFragment).toBe(true);
+    expect(rssHashFrame(hasher, udp, f, RSS_HASH_TYPES_LINUX_DEFAULT)).toEqual({ hash: 0x323e8fc2, report: VnetHashReport.IPV4 });
+  });
+  it('IPv6 TCP, IP-only and _EX types', () => {
+    const b = row1V6Tcp();
+    const f = parseFrame(b);
+    expect(rssHashFrame(hasher, b, f, RSS_HASH_TYPES_LINUX_DEFAULT)).toEqual({ hash: 0x40207d3d, report: VnetHashReport.TCPV6 });
+    expect(rssHashFrame(hasher, b, f, RssHashType.IPV6)).toEqual({ hash: 0x2cc18cd5, report: VnetHashReport.IPV6 });
+    expect(rssHashFrame(hasher, b, f, RssHashType.TCP_EX | RssHashType.TCPV6)).toEqual({ hash: 0x40207d3d, report: VnetHashReport.TCPV6_EX });
+    expect(rssHashFrame(hasher, b, f, RssHashType.IP_EX | RssHashType.IPV6)).toEqual({ hash: 0x2cc18cd5, report: VnetHashReport.IPV6_EX });
+    expect(rssHashFrame(hasher, b, f, RssHashType.IPV4 | RssHashType.TCPV4).report).toBe(VnetHashReport.NONE);
+  });
+  it('input builders give the published byte strings', () => {
+    const tcp = row1Tcp();
+    const f = parseFrame(tcp);
+    expect(rssInputForFrame(tcp, f, true)).toEqual(hex('42 09 95 bb a1 8e 64 50 0a ea 06 e6'));
+    expect(rssInputForFrame(tcp, f, false)).toEqual(hex('42 09 95 bb a1 8e 64 50'));
+    const v6 = row1V6Tcp();
+    expect(rssInputForFrame(v6, parseFrame(v6), true)).toEqual(hex(IPV6_INPUT));
+    expect(buildRssInput(tcp, 26, 30, 4, 34)).toEqual(hex('42 09 95 bb a1 8e 64 50 0a ea 06 e6'));
+    expect(() => buildRssInput(tcp, 26, 30, 4, tcp.length - 2)).toThrow(PacketError);
+  });
+  it('queue selection: table, or the unclassified queue without a hash', () => {
+    const tcp = row1Tcp();
+    const table = IndirectionTable.defaultSpread(3);
+    const r = rssHashFrame(hasher, tcp, parseFrame(tcp), RSS_HASH_TYPES_LINUX_DEFAULT);
+    expect(rssQueue(r, table, 7)).toBe(0);
+    expect(rssQueue(rssHashFrame(hasher, tcp, parseFrame(tcp), 0), table, 7)).toBe(7);
+  });
+  it('device RSS result carried in a hash-report vnet header (§3.6 vector)', () => {
+    const tcp = row1Tcp();
+    const r = rssHashFrame(hasher, tcp, parseFrame(tcp), RSS_HASH_TYPES_LINUX_DEFAULT);
+    const skb = createSkb({ len: tcp.length, ipSummed: IpSummed.UNNECESSARY });
+    const h = skbToVnetHdr(skb, VnetFeatures.of('VERSION_1', 'HASH_REPORT'), { direction: 'rx', hash: { value: r.hash, report: r.report } });
+    expect(vnetHdrBytes(h, VNET_HDR_FORMAT_HASH)).toEqual(hex('02 00 00 00 00 00 00 00 00 00 01 00 78 c1 cc 51 02 00 00 00'));
+  });
+});
+
+describe('skb_get_hash / skb_tx_hash', () => {
+  it('keeps a device hash, otherwise stores a seeded software hash', () => {
+    const tcp = row1Tcp();
+    const f = parseFrame(tcp);
+    const dev = createSkb({ hash: 0x51ccc178, hashType: PktHashType.L4 });
+    expect(skbGetHash(dev, tcp, f, 1)).toBe(0x51ccc178);
+    expect(dev.swHash).toBe(false);
+    const sw = createSkb();
+    const h = skbGetHash(sw, tcp, f, 1);
+    expect(h).toBe(softwareFlowHash(tcp, 14, 34, 6, 1));
+    expect(sw).toMatchObject({ hash: h, hashType: PktHashType.L4, swHash: true });
+    const udp = row1Udp();
+    udp[14 + 6] |= 0x20;
+    const frag = createSkb();
+    skbGetHash(frag, udp, parseFrame(udp), 1);
+    expect(frag.hashType).toBe(PktHashType.L3);
+    expect(frag.hash).toBe(softwareFlowHash(udp, 14, -1, 17, 1));
+  });
+  it('TX queue: recorded RX queue mod count, else reciprocal_scale of the hash', () => {
+    const tcp = row1Tcp();
+    const f = parseFrame(tcp);
+    expect(skbTxQueue(createSkb({ rxQueue: 6 }), tcp, f, 1, 4)).toBe(2);
+    expect(skbTxQueue(createSkb({ hash: 0x51ccc178, hashType: PktHashType.L4 }), tcp, f, 1, 4)).toBe(1);
+    expect(skbTxQueue(createSkb({ hash: 0x5c2b394a, hashType: PktHashType.L4 }), tcp, f, 1, 3)).toBe(1);
+    expect(() => skbTxQueue(createSkb(), tcp, f, 1, 0)).toThrow(PacketError);
   });
 });

@@ -1,4 +1,7 @@
 import { PacketError, need } from './errors';
+import { IPPROTO_TCP, IPPROTO_UDP, type ParsedFrame } from './frame';
+import { PktHashType, type Skb } from './skb';
+import { VnetHashReport, type VnetHashReportValue } from './vnet';
 
 /** Microsoft's published RSS verification key (40 octets), also the virtio/DPDK test key. */
 export const MICROSOFT_RSS_KEY: Uint8Array = Uint8Array.of(
@@ -212,8 +215,6 @@ export function jhash2(words: Uint32Array, lengthWords: number, initval: number)
   return c >>> 0;
 }
 
-const IPPROTO_TCP = 6;
-const IPPROTO_UDP = 17;
 const IPPROTO_SCTP = 132;
 const IPPROTO_UDPLITE = 136;
 const flowWords = new Uint32Array(11);
@@ -291,4 +292,145 @@ export function softwareFlowHash(
   w[n++] = ((srcPort << 16) | dstPort) >>> 0;
   const h = jhash2(w, n, seed | 0);
   return h === 0 ? 1 : h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RSS over parsed frames (§7.1, virtio "hash calculation for incoming packets")
+
+/** VIRTIO_NET_RSS_HASH_TYPE_* bits (also what `ethtool -N rx-flow-hash` toggles, per protocol). */
+export const RssHashType = {
+  IPV4: 1 << 0,
+  TCPV4: 1 << 1,
+  UDPV4: 1 << 2,
+  IPV6: 1 << 3,
+  TCPV6: 1 << 4,
+  UDPV6: 1 << 5,
+  IP_EX: 1 << 6,
+  TCP_EX: 1 << 7,
+  UDP_EX: 1 << 8,
+} as const;
+
+/** What virtio_net enables by default: every supported type except the _EX ones. */
+export const RSS_HASH_TYPES_LINUX_DEFAULT =
+  RssHashType.IPV4 | RssHashType.TCPV4 | RssHashType.UDPV4 | RssHashType.IPV6 | RssHashType.TCPV6 | RssHashType.UDPV6;
+
+export interface RssResult {
+  hash: number;
+  /** VnetHashReport: NONE when no enabled type applies (packet goes to the unclassified queue). */
+  report: VnetHashReportValue;
+}
+
+export function createRssResult(): RssResult {
+  return { hash: 0, report: VnetHashReport.NONE };
+}
+
+/**
+ * RSS hash of a parsed frame under the enabled `hashTypes` (virtio spec order): the 4-tuple if the
+ * frame has the enabled L4 header (never for IPv4 fragments), else the 2-tuple if the IP type is
+ * enabled, else no hash. IPv6 extension headers are not modelled, so an _EX type hashes the plain
+ * addresses (the spec's fallback when no Home Address / type-2 Routing header is present) and reports _EX.
+ * Writes into `out` (no allocation).
+ */
+export function rssHashFrame(
+  hasher: ToeplitzHasher,
+  buf: Uint8Array,
+  frame: ParsedFrame,
+  hashTypes: number,
+  out: RssResult = createRssResult(),
+): RssResult {
+  const tcp = frame.l4Proto === IPPROTO_TCP && frame.tcp !== null;
+  const udp = frame.l4Proto === IPPROTO_UDP && frame.udp !== null;
+  let report: VnetHashReportValue = VnetHashReport.NONE;
+  let withPorts = false;
+  if (frame.ipVersion === 4) {
+    if (tcp && !frame.isFragment && hashTypes & RssHashType.TCPV4) {
+      report = VnetHashReport.TCPV4;
+      withPorts = true;
+    } else if (udp && !frame.isFragment && hashTypes & RssHashType.UDPV4) {
+      report = VnetHashReport.UDPV4;
+      withPorts = true;
+    } else if (hashTypes & RssHashType.IPV4) {
+      report = VnetHashReport.IPV4;
+    }
+  } else {
+    if (tcp && hashTypes & RssHashType.TCP_EX) report = VnetHashReport.TCPV6_EX;
+    else if (tcp && hashTypes & RssHashType.TCPV6) report = VnetHashReport.TCPV6;
+    else if (udp && hashTypes & RssHashType.UDP_EX) report = VnetHashReport.UDPV6_EX;
+    else if (udp && hashTypes & RssHashType.UDPV6) report = VnetHashReport.UDPV6;
+    withPorts = report !== VnetHashReport.NONE;
+    if (!withPorts) {
+      if (hashTypes & RssHashType.IP_EX) report = VnetHashReport.IPV6_EX;
+      else if (hashTypes & RssHashType.IPV6) report = VnetHashReport.IPV6;
+    }
+  }
+  out.report = report;
+  if (report === VnetHashReport.NONE) {
+    out.hash = 0;
+    return out;
+  }
+  const l4 = withPorts ? frame.l4Offset : -1;
+  out.hash = frame.ipVersion === 4 ? hasher.hashIpv4(buf, frame.l3Offset, l4) : hasher.hashIpv6(buf, frame.l3Offset, l4);
+  return out;
+}
+
+/**
+ * The Toeplitz input bytes from raw offsets (for display and cross-checks): source address ‖
+ * destination address ‖ (source port ‖ destination port when l4Offset ≥ 0).
+ */
+export function buildRssInput(
+  buf: Uint8Array,
+  srcAddrOffset: number,
+  dstAddrOffset: number,
+  addrLengthBytes: 4 | 16,
+  l4Offset: number,
+): Uint8Array {
+  need(buf, srcAddrOffset, addrLengthBytes, 'source address');
+  need(buf, dstAddrOffset, addrLengthBytes, 'destination address');
+  const ports = l4Offset >= 0 ? 4 : 0;
+  if (ports) need(buf, l4Offset, 4, 'l4 ports');
+  const out = new Uint8Array(2 * addrLengthBytes + ports);
+  out.set(buf.subarray(srcAddrOffset, srcAddrOffset + addrLengthBytes), 0);
+  out.set(buf.subarray(dstAddrOffset, dstAddrOffset + addrLengthBytes), addrLengthBytes);
+  if (ports) out.set(buf.subarray(l4Offset, l4Offset + 4), 2 * addrLengthBytes);
+  return out;
+}
+
+/** Toeplitz input of a parsed frame: 2-tuple, or 4-tuple when `withPorts` and the frame has TCP/UDP ports. */
+export function rssInputForFrame(buf: Uint8Array, frame: ParsedFrame, withPorts: boolean): Uint8Array {
+  const hasPorts = withPorts && (frame.tcp !== null || frame.udp !== null);
+  return buildRssInput(buf, frame.srcAddrOffset, frame.dstAddrOffset, frame.addrLengthBytes === 16 ? 16 : 4, hasPorts ? frame.l4Offset : -1);
+}
+
+/** Receive queue for an RSS result: the indirection table, or `unclassifiedQueue` when nothing was hashed. */
+export function rssQueue(result: RssResult, table: IndirectionTable, unclassifiedQueue: number): number {
+  return result.report === VnetHashReport.NONE ? unclassifiedQueue : table.queueFor(result.hash);
+}
+
+// ---------------------------------------------------------------------------------------------
+// skb_get_hash / skb_tx_hash (§7.4, §7.3)
+
+/**
+ * skb_get_hash: a device-supplied hash (RSS, vnet hash report) is used as is; otherwise the software
+ * flow hash is computed with `seed`, stored in the skb (sw_hash, L4 when ports were hashed) and returned.
+ */
+export function skbGetHash(skb: Skb, buf: Uint8Array, frame: ParsedFrame, seed: number): number {
+  if (skb.hashType !== PktHashType.NONE) return skb.hash;
+  const hasPorts = !frame.isFragment && (frame.tcp !== null || frame.udp !== null);
+  const h = softwareFlowHash(buf, frame.l3Offset, hasPorts ? frame.l4Offset : -1, frame.l4Proto, seed);
+  skb.hash = h;
+  skb.hashType = hasPorts ? PktHashType.L4 : PktHashType.L3;
+  skb.swHash = true;
+  return h;
+}
+
+/**
+ * skb_tx_hash without XPS: a forwarded skb with a recorded receive queue keeps that queue (mod the
+ * count); otherwise reciprocal_scale(skb_get_hash, queueCount).
+ */
+export function skbTxQueue(skb: Skb, buf: Uint8Array, frame: ParsedFrame, seed: number, queueCount: number): number {
+  if (!Number.isInteger(queueCount) || queueCount < 1) {
+    throw new PacketError('malformed', 'queue count', 0, `${queueCount} is not a positive integer`);
+  }
+  if (skb.rxQueue >= 0) return skb.rxQueue % queueCount;
+  return reciprocalScale(skbGetHash(skb, buf, frame, seed), queueCount);
 }
