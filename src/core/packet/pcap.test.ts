@@ -412,7 +412,7 @@ describe('pcapng reader rejects malformed files with PacketError', () => {
 
 describe('ByteSink', () => {
   it('keeps writes across chunk boundaries in order', () => {
-    const sink = new ByteSink(8);
+    const sink = new ByteSink(8, 16);
     for (let i = 0; i < 10; i++) {
       sink.ensure(6);
       sink.u16(i, false);

@@ -40,11 +40,12 @@ const TWO_POW_32 = 4294967296;
 
 /* ---------------------------------------------------------------- byte sink */
 
-const SINK_CHUNK_BYTES = 1 << 16;
+const SINK_FIRST_CHUNK_BYTES = 1 << 16;
+const SINK_MAX_CHUNK_BYTES = 1 << 22;
 
 /**
- * Append-only byte buffer built from fixed chunks, so a long capture never re-copies what it already holds.
- * Callers `ensure(n)` before writing n contiguous bytes.
+ * Append-only byte buffer built from chunks (64 KiB doubling to 4 MiB), so a long capture never re-copies
+ * what it already holds and a small one stays small. Callers `ensure(n)` before writing n contiguous bytes.
  */
 export class ByteSink {
   private readonly done: Uint8Array[] = [];
@@ -53,7 +54,10 @@ export class ByteSink {
   private view: DataView;
   private pos = 0;
 
-  constructor(private readonly chunkBytes = SINK_CHUNK_BYTES) {
+  constructor(
+    private chunkBytes = SINK_FIRST_CHUNK_BYTES,
+    private readonly maxChunkBytes = SINK_MAX_CHUNK_BYTES,
+  ) {
     this.chunk = new Uint8Array(chunkBytes);
     this.view = new DataView(this.chunk.buffer);
   }
@@ -68,6 +72,7 @@ export class ByteSink {
       this.done.push(this.chunk.subarray(0, this.pos));
       this.doneBytes += this.pos;
     }
+    this.chunkBytes = Math.min(this.chunkBytes * 2, this.maxChunkBytes);
     this.chunk = new Uint8Array(Math.max(this.chunkBytes, lengthBytes));
     this.view = new DataView(this.chunk.buffer);
     this.pos = 0;
