@@ -50,7 +50,7 @@ function measureAll(cases: Case[]): void {
   }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const median = (xs: number[]): number => xs.toSorted((a, b) => a - b)[xs.length >> 1];
 
 const rows: Row[] = [];
 
