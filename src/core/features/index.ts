@@ -1,0 +1,7 @@
+export * from './catalog';
+export * from './device';
+export * from './errors';
+export * from './ethtool';
+export * from './featureSet';
+export * from './fix';
+export * from './presets';
