@@ -1,0 +1,522 @@
+/**
+ * One preset per row of shared/scenarios.md, with exactly those ids. Presets are ordinary scenarios: the
+ * engine never sees a preset id, only topology, features, traffic and costs. Comparisons within a row are
+ * variants (typed changes applied by applyVariant); comparisons across rows use `relativeTo`.
+ */
+import type { FlowSpec, HostId, NodeId, NodeSpec, Scenario, TimelineChange } from '../types';
+import type { ScenarioVariant } from '../variants';
+import type { Expectation } from './metrics';
+import {
+  ALL_OFFLOAD_FEATURES,
+  GBIT,
+  GIB,
+  MBIT,
+  MS,
+  SEGMENTATION_FEATURES,
+  bridge,
+  bulkTcp,
+  host,
+  iface,
+  mac,
+  off,
+  scenario,
+  twoVmsOnBridge,
+  virtio,
+  vm,
+  vmRouterVm,
+} from './build';
+
+export { applyVariant, type ScenarioVariant } from '../variants';
+export { METRICS, METRIC_IDS, metricValue, holds, type MetricId, type Expectation, type Comparator } from './metrics';
+
+export interface PresetDef {
+  id: string;
+  title: string;
+  oneLine: string;
+  /** For a workshop: what to look at, why it happens, which kernel mechanism is at work. */
+  explanation: string;
+  scenario: Scenario;
+  /** Named alternatives compared within the row; empty when the row is a single set-up. */
+  variants: ScenarioVariant[];
+  /** The row's headline check. */
+  expectation: Expectation;
+  /** Further checks of the same row (directions, ratios). */
+  moreExpectations: Expectation[];
+}
+
+const setFeatures = (node: string, ifaceName: string, features: readonly string[], on: boolean): TimelineChange[] =>
+  features.map((feature) => ({ kind: 'set-feature', at: { node: node as NodeId, iface: ifaceName }, feature, on }));
+const setParam = (path: string, value: number | string | boolean): TimelineChange => ({ kind: 'set-param', path, value });
+
+// ---- vm-vm-* ----
+
+const vmVmOffload: PresetDef = {
+  id: 'vm-vm-offload',
+  title: 'VM → VM, all offloads on',
+  oneLine: 'Two VMs on one host bridge with every offload on: 64 KiB super-frames cross every boundary.',
+  explanation:
+    'Both guests negotiate vnet headers with their taps, so a 64 KiB TCP super-frame leaves vm1 as one virtio descriptor chain with ' +
+    'CHECKSUM_PARTIAL and a GSO type in its header. The bridge forwards the skb whole and vm2 receives it whole: nobody segments ' +
+    'and nobody computes a checksum. Watch the mean frame size on every interface (tens of kilobytes) and the events per second: ' +
+    'one kick and one interrupt move 44 MTU-worth of data. This is the baseline that the other vm-vm presets are compared with.',
+  scenario: scenario({
+    id: 'vm-vm-offload',
+    title: 'VM → VM, all offloads on',
+    description: 'Two 2-vCPU guests, virtio-net/vhost to a Linux bridge, one bulk TCP flow vm1 → vm2.',
+    durationNs: 500 * MS,
+    sampleIntervalNs: 10 * MS,
+    ...twoVmsOnBridge(),
+    flows: [bulkTcp('f1', 'vm1', 'vm2')],
+  }),
+  variants: [],
+  expectation: { metric: 'tcpThroughputBitsPerSec', comparator: '>=', value: 10 * GBIT, text: '≥ 10 Gbit/s (published)' },
+  moreExpectations: [],
+};
+
+const vmVmSegmented: PresetDef = {
+  id: 'vm-vm-segmented',
+  title: 'VM → VM, TSO/GSO off in the sender, GRO off in the receiver',
+  oneLine: 'Same two VMs, but the sender segments to MTU and the receiver never merges: 1500-byte frames everywhere.',
+  explanation:
+    'With tcp-segmentation-offload and generic-segmentation-offload off, vm1’s TCP stack emits MSS-sized segments itself, and with ' +
+    'generic-receive-offload off vm2 handles each one separately up its stack. Every 1500-byte frame now pays the per-packet and ' +
+    'per-event costs a 64 KiB frame paid once: virtqueue kicks, vhost wake-ups, bridge lookups and guest interrupts. Compare ' +
+    'events/s per Gbit/s with vm-vm-offload: the work per byte did not change much, the signalling per byte did. Interrupt ' +
+    'suppression (event-idx, NAPI) softens this only while a consumer is busy.',
+  scenario: scenario({
+    id: 'vm-vm-segmented',
+    title: 'VM → VM, TSO/GSO off in the sender, GRO off in the receiver',
+    description: 'As vm-vm-offload with `ethtool -K eth0 tso off gso off` in vm1 and `ethtool -K eth0 gro off` in vm2.',
+    durationNs: 500 * MS,
+    sampleIntervalNs: 10 * MS,
+    ...twoVmsOnBridge({ sender: { features: off(SEGMENTATION_FEATURES) }, receiver: { features: off(['generic-receive-offload']) } }),
+    flows: [bulkTcp('f1', 'vm1', 'vm2')],
+  }),
+  variants: [],
+  expectation: { metric: 'tcpThroughputBitsPerSec', comparator: '<=', value: 1.5 * GBIT, text: '≤ 1.5 Gbit/s (published)' },
+  moreExpectations: [
+    {
+      metric: 'eventsPerSecPerGbit',
+      comparator: '>=',
+      value: 3,
+      relativeTo: { preset: 'vm-vm-offload' },
+      text: 'events/s per Gbit/s several times higher than vm-vm-offload',
+    },
+  ],
+};
+
+const vmVmAllOff: PresetDef = {
+  id: 'vm-vm-all-off',
+  title: 'VM → VM, every offload off',
+  oneLine: 'Checksum offload, scatter-gather, TSO, GSO and GRO off in both guests: software does everything, per MTU frame.',
+  explanation:
+    'Now each guest also computes and verifies every TCP checksum over every byte, and without scatter-gather the sender copies ' +
+    'into linear buffers. The vnet header still exists but carries nothing useful: no NEEDS_CSUM, no GSO type, no DATA_VALID. ' +
+    'Look at the CPU split: checksum and copy time appear next to the event cost that already dominated vm-vm-segmented. The ' +
+    'article calls this a 20+ times difference for a typical application, and it comes from paying per frame and per byte what ' +
+    'offloads let the system pay once per 64 KiB.',
+  scenario: scenario({
+    id: 'vm-vm-all-off',
+    title: 'VM → VM, every offload off',
+    description: 'As vm-vm-offload with `ethtool -K eth0 rx off tx off sg off tso off gso off gro off` in both guests.',
+    durationNs: 500 * MS,
+    sampleIntervalNs: 10 * MS,
+    ...twoVmsOnBridge({ sender: { features: off(ALL_OFFLOAD_FEATURES) }, receiver: { features: off(ALL_OFFLOAD_FEATURES) } }),
+    flows: [bulkTcp('f1', 'vm1', 'vm2')],
+  }),
+  variants: [],
+  expectation: {
+    metric: 'tcpThroughputBitsPerSec',
+    comparator: '<=',
+    value: 1 / 20,
+    relativeTo: { preset: 'vm-vm-offload' },
+    text: '≥ 20× below vm-vm-offload (published: “20+ times differences in throughput”)',
+  },
+  moreExpectations: [],
+};
+
+// ---- routers ----
+
+const routerClub: PresetDef = {
+  id: 'router-club',
+  title: 'VM → router VM → VM, router in the offload club',
+  oneLine: 'A one-core router guest with vnet headers, CHECKSUM_PARTIAL and GSO/GRO forwards 64 KiB frames untouched.',
+  explanation:
+    'The router guest negotiates vnet headers on both ports, so a super-frame from vm1 arrives as one GSO skb marked ' +
+    'CHECKSUM_PARTIAL. Forwarding only decrements the TTL and patches the IPv4 header checksum incrementally; the L4 checksum ' +
+    'stays unfinished and the skb leaves as the same super-frame. The router pays one route lookup, one receive and one transmit ' +
+    'per 64 KiB, so its single core forwards many gigabits. Look at the router’s CPU split (little checksum or segmentation ' +
+    'time) and its mean frame size on both ports.',
+  scenario: scenario({
+    id: 'router-club',
+    title: 'VM → router VM → VM, router in the offload club',
+    description: 'vm1 (10.0.1.2) → r1 (1 core, 10.0.1.1 | 10.0.2.1) → vm2 (10.0.2.2), all virtio-net with vnet headers.',
+    durationNs: 500 * MS,
+    sampleIntervalNs: 10 * MS,
+    ...vmRouterVm(),
+    flows: [bulkTcp('f1', 'vm1', 'vm2')],
+  }),
+  variants: [],
+  expectation: { metric: 'throughputPerForwardingCoreBitsPerSec', comparator: '>=', value: 6 * GBIT, text: '≥ 6 Gbit/s per router core (published)' },
+  moreExpectations: [],
+};
+
+const routerNoClub: PresetDef = {
+  id: 'router-no-club',
+  title: 'VM → router VM → VM, router without vnet headers',
+  oneLine: 'The same router cannot carry vnet headers: it verifies, computes checksums and forwards MTU frames only.',
+  explanation:
+    'Without a vnet header the router’s ports cannot receive CHECKSUM_PARTIAL or GSO metadata, so the host must segment each ' +
+    '64 KiB frame and finish its checksum before the router sees it, and the router must verify checksums on ingress and compute ' +
+    'them on egress. Every 64 KiB now costs the router about 44 receives, 44 transmits and 44 wake-ups of the vhost side. Look at ' +
+    'the router core: it is saturated by per-packet and event costs long before the links are. The ratio to router-club is the ' +
+    'article’s argument for keeping every hop in the offload club.',
+  scenario: scenario({
+    id: 'router-no-club',
+    title: 'VM → router VM → VM, router without vnet headers',
+    description: 'As router-club with vnetHdr off on the router’s ports and their checksum and segmentation offloads off.',
+    durationNs: 500 * MS,
+    sampleIntervalNs: 10 * MS,
+    ...vmRouterVm({ routerIface: { vnetHdr: false, features: off(ALL_OFFLOAD_FEATURES) } }),
+    flows: [bulkTcp('f1', 'vm1', 'vm2')],
+  }),
+  variants: [],
+  expectation: { metric: 'throughputPerForwardingCoreBitsPerSec', comparator: '<', value: 2 * GBIT, text: '< 2 Gbit/s per router core (published)' },
+  moreExpectations: [
+    {
+      metric: 'throughputPerForwardingCoreBitsPerSec',
+      comparator: '<=',
+      value: 1 / 3,
+      relativeTo: { preset: 'router-club' },
+      text: 'router-club ÷ router-no-club ≈ 3× or more',
+    },
+  ],
+};
+
+// ---- checksum trust ----
+
+const checksumTrust: PresetDef = {
+  id: 'checksum-trust',
+  title: 'A hop corrupts payload after the checksum was marked PARTIAL',
+  oneLine: 'The router flips payload bytes of frames already marked CHECKSUM_PARTIAL: the receiver accepts them; with full checksums it drops them.',
+  explanation:
+    'Linux trusts metadata: a frame that arrives with NEEDS_CSUM (CHECKSUM_PARTIAL) or DATA_VALID (CHECKSUM_UNNECESSARY) in its ' +
+    'vnet header is not verified again. Here the router corrupts 1% of the frames it sends towards vm2, after the sender only ' +
+    'marked the checksum as partial, so vm2 delivers the damaged bytes to the application: watch the accepted-corrupt counter. ' +
+    'In the `full` variant vm1 computes checksums in software and vm2 verifies every one, so the same corruption shows up as ' +
+    'bad-checksum drops and retransmits instead. Offloading the checksum moves the guarantee to whoever finishes it.',
+  scenario: scenario({
+    id: 'checksum-trust',
+    title: 'A hop corrupts payload after the checksum was marked PARTIAL',
+    description: 'router-club topology; r1 corrupts 1% of frames leaving eth1, 16 bytes into the L4 payload.',
+    durationNs: 300 * MS,
+    sampleIntervalNs: 10 * MS,
+    ...vmRouterVm(),
+    flows: [bulkTcp('f1', 'vm1', 'vm2')],
+    faults: [{ kind: 'corrupt', at: { node: 'r1' as NodeId, iface: 'eth1' }, direction: 'tx', fraction: 0.01, payloadOffsetBytes: 16 }],
+  }),
+  variants: [
+    { name: 'partial', title: 'Checksums offloaded (CHECKSUM_PARTIAL / DATA_VALID trusted)', changes: [] },
+    {
+      name: 'full',
+      title: 'Checksums computed in full by the sender and verified by the receiver',
+      changes: [...setFeatures('vm1', 'eth0', ['tx-checksumming'], false), ...setFeatures('vm2', 'eth0', ['rx-checksumming'], false)],
+    },
+  ],
+  expectation: { metric: 'acceptedCorrupt', variant: 'partial', comparator: '>', value: 0, text: 'corrupted payloads accepted under PARTIAL/DATA_VALID' },
+  moreExpectations: [
+    { metric: 'badDropped', variant: 'full', comparator: '>', value: 0, text: 'with checksums computed in full, corrupted frames are dropped as bad checksums' },
+    { metric: 'acceptedCorrupt', variant: 'full', comparator: '<=', value: 0, text: 'with checksums computed in full, nothing corrupt is accepted' },
+  ],
+};
+
+// ---- QoS ----
+
+/** A prio qdisc on the router's egress, shaped: the probe (TOS low-delay) goes to band 0, bulk to band 1. */
+function qosScenario(id: string, title: string, rateBitsPerSec: number, durationNs: number): Scenario {
+  return scenario({
+    id,
+    title,
+    description: `router-club topology; r1/eth1 shaped to ${rateBitsPerSec / MBIT} Mbit/s with a 3-band prio qdisc; bulk TCP plus a 10 ms request/response probe with TOS 0x10.`,
+    durationNs,
+    sampleIntervalNs: 10 * MS,
+    ...vmRouterVm({ routerEgress: { qdisc: { kind: 'prio', bands: 3, limitPackets: 100, rateBitsPerSec } } }),
+    flows: [
+      bulkTcp('bulk', 'vm1', 'vm2'),
+      { kind: 'probe', id: 'probe' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 20 * MS, srcPort: 40100, dstPort: 7, tos: 0x10, intervalNs: 10 * MS, requestBytes: 64, responseBytes: 64 },
+    ],
+  });
+}
+const routerSegments = setFeatures('r1', 'eth1', SEGMENTATION_FEATURES, false);
+
+const qosSlowEgress: PresetDef = {
+  id: 'qos-slow-egress',
+  title: 'Slow shaped egress: TSO super-frames vs segmenting on egress',
+  oneLine: 'Router egress shaped to 10 Mbit/s with a priority queue: a 64 KiB blob in service delays the probe ≈ 52 ms.',
+  explanation:
+    'A priority qdisc can put the probe first in line, but it cannot preempt a frame already being serialized. When TSO lets ' +
+    '64 KiB frames through to a 10 Mbit/s egress, each one occupies the line for about 52 ms, and a probe that arrives just ' +
+    'behind it waits that long: watch the probe’s p99 latency and jitter. In the `router-segments` variant the router’s egress ' +
+    'port cannot carry super-frames, so the router segments in software and the probe waits at most one 1500-byte frame, about ' +
+    '1.2 ms. At slow egress, segmentation buys latency for interactive traffic.',
+  scenario: qosScenario('qos-slow-egress', 'Slow shaped egress: TSO super-frames vs segmenting on egress', 10 * MBIT, 2000 * MS),
+  variants: [
+    { name: 'blobs-pass', title: 'Super-frames pass to the shaped egress', changes: [] },
+    { name: 'router-segments', title: 'Router egress without TSO/GSO: segmented before the shaper', changes: routerSegments },
+  ],
+  expectation: {
+    metric: 'probeLatencyP99Ns',
+    variant: 'blobs-pass',
+    comparator: '>=',
+    value: 26 * MS,
+    text: 'probe latency of the order of one 64 KiB serialization at 10 Mbit/s (≈ 52 ms)',
+  },
+  moreExpectations: [
+    { metric: 'probeLatencyP99Ns', variant: 'blobs-pass', comparator: '<=', value: 160 * MS, text: 'still of the order of 52 ms, not seconds (the probe is prioritised)' },
+    { metric: 'probeLatencyP99Ns', variant: 'router-segments', comparator: '<=', value: 5 * MS, text: 'when the router segments: of the order of one 1500-byte serialization (≈ 1.2 ms)' },
+  ],
+};
+
+const qosFastEgress: PresetDef = {
+  id: 'qos-fast-egress',
+  title: 'Fast shaped egress (1 and 10 Gbit/s): TSO hardly matters for jitter',
+  oneLine: 'Same router at 1 and 10 Gbit/s: a blob serializes in ≈ 524 µs and ≈ 52 µs, so letting super-frames through costs little jitter.',
+  explanation:
+    'Serialization time scales with 1/rate: a 64 KiB frame takes about 524 µs at 1 Gbit/s and 52 µs at 10 Gbit/s, which is ' +
+    'small next to the other latencies on a virtual path. Segmenting at the router would cut that wait, but it multiplies the ' +
+    'frames the router and the next virtio hop must handle, each with its own events. Compare events/s and probe latency between ' +
+    'the `tso-*` and `segmented-*` variants: at fast egress forcing segmentation costs more than it saves.',
+  scenario: qosScenario('qos-fast-egress', 'Fast shaped egress (1 and 10 Gbit/s): TSO hardly matters for jitter', 1 * GBIT, 500 * MS),
+  variants: [
+    { name: 'tso-1g', title: '1 Gbit/s, super-frames pass', changes: [] },
+    { name: 'segmented-1g', title: '1 Gbit/s, router segments on egress', changes: routerSegments },
+    { name: 'tso-10g', title: '10 Gbit/s, super-frames pass', changes: [setParam('nodes[id=r1].interfaces[name=eth1].qdisc.rateBitsPerSec', 10 * GBIT)] },
+    {
+      name: 'segmented-10g',
+      title: '10 Gbit/s, router segments on egress',
+      changes: [setParam('nodes[id=r1].interfaces[name=eth1].qdisc.rateBitsPerSec', 10 * GBIT), ...routerSegments],
+    },
+  ],
+  expectation: {
+    metric: 'probeLatencyP99Ns',
+    variant: 'tso-1g',
+    comparator: '<=',
+    value: 2 * MS,
+    text: 'blob serialization ≈ 524 µs at 1 Gbit/s: TSO’s effect on probe latency is small',
+  },
+  moreExpectations: [
+    { metric: 'eventsPerSec', variant: 'segmented-1g', comparator: '>', value: 1, relativeTo: { preset: 'qos-fast-egress', variant: 'tso-1g' }, text: 'segmenting on the virtual path raises events/s (1 Gbit/s)' },
+    { metric: 'eventsPerSec', variant: 'segmented-10g', comparator: '>', value: 1, relativeTo: { preset: 'qos-fast-egress', variant: 'tso-10g' }, text: 'segmenting on the virtual path raises events/s (10 Gbit/s)' },
+    { metric: 'probeJitterNs', variant: 'segmented-10g', comparator: '>=', value: 1, relativeTo: { preset: 'qos-fast-egress', variant: 'tso-10g' }, text: 'at 10 Gbit/s segmenting does not lower the probe’s jitter (≈ 52 µs blobs)' },
+  ],
+};
+
+// ---- forwarders ----
+
+function forwarderNode(id: string, hostId: string, cores: number, queues: number, extra: NodeSpec['interfaces'] = []): NodeSpec {
+  const port = (name: string, n: number) => iface(name, 'virtio-net', { queues, mac: mac(n), features: { 'receive-hashing': true } });
+  return {
+    kind: 'forwarder',
+    id: id as NodeId,
+    host: hostId as HostId,
+    cores,
+    // DPDK-style: hugepage-backed mbuf pools and rings pinned at start-up.
+    memoryBytes: 2 * GIB,
+    interfaces: [port('eth0', 0x21), port('eth1', 0x22), ...extra],
+    position: { x: 400, y: 200 },
+  };
+}
+
+const mq = (name: string) => iface(name, 'tap', { queues: 4 });
+const vmIface = (ip: string, n: number) => iface('eth0', 'virtio-net', { ipv4: ip, mac: mac(n), queues: 4 });
+
+function multiqueueScenario(): Scenario {
+  const flows: FlowSpec[] = [];
+  for (let k = 1; k <= 16; k++) flows.push(bulkTcp(`f${String(k).padStart(2, '0')}`, 'vm1', 'vm2', 40000 + k, 5201));
+  return scenario({
+    id: 'multiqueue-rss',
+    title: 'Forwarder with 1 vs 4 queues and cores, 16 flows spread by RSS',
+    description: 'vm1 (4 vCPUs) → br1 → forwarder fwd (polling, L2 cross-connect) → br2 → vm2 (4 vCPUs); 16 bulk TCP flows.',
+    durationNs: 300 * MS,
+    sampleIntervalNs: 10 * MS,
+    hosts: [host('h1', 16)],
+    nodes: [
+      vm('vm1', 'h1', 4, [vmIface('10.0.0.1/24', 1)], 100, 200),
+      { kind: 'bridge', id: 'br1' as NodeId, host: 'h1' as HostId, interfaces: [mq('tap0'), iface('tap1', 'tap')], position: { x: 250, y: 200 } },
+      forwarderNode('fwd', 'h1', 1, 1),
+      { kind: 'bridge', id: 'br2' as NodeId, host: 'h1' as HostId, interfaces: [iface('tap2', 'tap'), mq('tap3')], position: { x: 550, y: 200 } },
+      vm('vm2', 'h1', 4, [vmIface('10.0.0.2/24', 2)], 700, 200),
+    ],
+    links: [
+      virtio('l-vm1', ['vm1', 'eth0'], ['br1', 'tap0']),
+      virtio('l-fwd-in', ['fwd', 'eth0'], ['br1', 'tap1']),
+      virtio('l-fwd-out', ['fwd', 'eth1'], ['br2', 'tap2']),
+      virtio('l-vm2', ['vm2', 'eth0'], ['br2', 'tap3']),
+    ],
+    flows,
+  });
+}
+
+const multiqueueRss: PresetDef = {
+  id: 'multiqueue-rss',
+  title: 'Forwarder with 1 vs 4 queues and cores, 16 flows spread by RSS',
+  oneLine: 'A polling forwarder with 1 queue/core vs 4: RSS spreads 16 flows, throughput scales while events per queue stay bounded.',
+  explanation:
+    'With several queue pairs, the Toeplitz hash of each flow’s addresses and ports picks an entry in the indirection table and ' +
+    'so a queue, and each queue is served by its own core. The 16 flows spread over 4 queues with no shared lock, so the forwarder ' +
+    'does 4 cores’ worth of work. Look at per-queue events and per-core utilisation in the `q4` variant: each core sees roughly ' +
+    'the load one core saw in `q1`. Scaling is near-linear only while the hash spreads the flows evenly; a few heavy flows on ' +
+    'one queue would show the limit of RSS.',
+  scenario: multiqueueScenario(),
+  variants: [
+    { name: 'q1', title: '1 queue, 1 polling core', changes: [] },
+    {
+      name: 'q4',
+      title: '4 queues, 4 polling cores',
+      changes: [
+        setParam('nodes[id=fwd].cores', 4),
+        setParam('nodes[id=fwd].interfaces[name=eth0].queues', 4),
+        setParam('nodes[id=fwd].interfaces[name=eth1].queues', 4),
+        setParam('nodes[id=br1].interfaces[name=tap1].queues', 4),
+        setParam('nodes[id=br2].interfaces[name=tap2].queues', 4),
+      ],
+    },
+  ],
+  expectation: {
+    metric: 'tcpThroughputBitsPerSec',
+    variant: 'q4',
+    comparator: '>=',
+    value: 3,
+    relativeTo: { preset: 'multiqueue-rss', variant: 'q1' },
+    text: 'throughput scales close to linearly with queues (4 queues ≥ 3× one queue)',
+  },
+  moreExpectations: [
+    {
+      metric: 'forwarderEventsPerSecPerCore',
+      variant: 'q4',
+      comparator: '<=',
+      value: 1.5,
+      relativeTo: { preset: 'multiqueue-rss', variant: 'q1' },
+      text: 'events/s per queue stay bounded (per core no more than 1.5× the single-queue case)',
+    },
+  ],
+};
+
+const hashPrecomputed: PresetDef = {
+  id: 'hash-precomputed',
+  title: 'Router: hash carried in the vnet header vs computed on hot headers',
+  oneLine: 'The router either takes the flow hash from the vnet header (hash report) or computes it itself: a few percent at most.',
+  explanation:
+    'A receiver needs a flow hash to pick a queue or CPU (RPS) and to find a flow. With VIRTIO_NET_F_HASH_REPORT the host puts ' +
+    'the hash it already computed into the vnet header; without it the router hashes the headers itself. Those headers were ' +
+    'just touched to parse the packet, so they are in cache and the hash costs tens of nanoseconds against microseconds of ' +
+    'per-packet work. Compare the router’s forwarding rate and its hash time between `carried` and `computed`: the difference ' +
+    'stays within a few percent, which is why hash offload is rarely worth a compatibility problem.',
+  scenario: scenario({
+    id: 'hash-precomputed',
+    title: 'Router: hash carried in the vnet header vs computed on hot headers',
+    description: 'router-club topology with receive-hashing (hash report) on the router’s ingress port.',
+    durationNs: 500 * MS,
+    sampleIntervalNs: 10 * MS,
+    ...vmRouterVm({ routerIface: { features: { 'receive-hashing': true } } }),
+    flows: [bulkTcp('f1', 'vm1', 'vm2')],
+  }),
+  variants: [
+    { name: 'carried', title: 'Hash carried in the vnet header', changes: [] },
+    { name: 'computed', title: 'Router computes the hash', changes: [...setFeatures('r1', 'eth0', ['receive-hashing'], false), ...setFeatures('r1', 'eth1', ['receive-hashing'], false)] },
+  ],
+  expectation: {
+    metric: 'throughputPerForwardingCoreBitsPerSec',
+    variant: 'computed',
+    comparator: '>=',
+    value: 0.95,
+    relativeTo: { preset: 'hash-precomputed', variant: 'carried' },
+    text: 'forwarding rate with a computed hash within a few percent of a carried one',
+  },
+  moreExpectations: [],
+};
+
+function nicVsVmScenario(): Scenario {
+  return scenario({
+    id: 'vm-to-vm-vs-nic-to-vm',
+    title: 'Polling forwarder: NIC → VM vs VM → VM',
+    description:
+      'fwd is a polling user-space forwarder guest with an SR-IOV VF (nic0, wired at 100 Gbit/s to a traffic generator on host h2) and ' +
+      'two virtio-net ports; it switches at L2 between its ports. Base: gen → nic0 → fwd → vm2. Variant vm-to-vm: vm1 → fwd → vm2.',
+    durationNs: 300 * MS,
+    sampleIntervalNs: 10 * MS,
+    hosts: [host('h1', 16), host('h2', 16)],
+    nodes: [
+      {
+        kind: 'container',
+        id: 'gen' as NodeId,
+        host: 'h2' as HostId,
+        title: 'traffic generator (bare metal)',
+        interfaces: [iface('eth0', 'nic', { ipv4: '10.0.0.3/24', mac: mac(3), queues: 4 })],
+        position: { x: 400, y: 50 },
+      },
+      vm('vm1', 'h1', 2, [iface('eth0', 'virtio-net', { ipv4: '10.0.0.1/24', mac: mac(1) })], 100, 200),
+      bridge('br1', 'h1', ['tap0', 'tap1'], 250, 200),
+      forwarderNode('fwd', 'h1', 2, 1, [iface('nic0', 'nic', { mac: mac(0x23), vnetHdr: false })]),
+      bridge('br2', 'h1', ['tap2', 'tap3'], 550, 200),
+      vm('vm2', 'h1', 2, [iface('eth0', 'virtio-net', { ipv4: '10.0.0.2/24', mac: mac(2) })], 700, 200),
+    ],
+    links: [
+      { id: 'l-wire' as Scenario['links'][number]['id'], kind: 'wire', a: { node: 'gen' as NodeId, iface: 'eth0' }, b: { node: 'fwd' as NodeId, iface: 'nic0' }, rateBitsPerSec: 100 * GBIT, delayNs: 1000 },
+      virtio('l-vm1', ['vm1', 'eth0'], ['br1', 'tap0']),
+      virtio('l-fwd-in', ['fwd', 'eth0'], ['br1', 'tap1']),
+      virtio('l-fwd-out', ['fwd', 'eth1'], ['br2', 'tap2']),
+      virtio('l-vm2', ['vm2', 'eth0'], ['br2', 'tap3']),
+    ],
+    flows: [bulkTcp('f1', 'gen', 'vm2')],
+  });
+}
+
+const vmToVmVsNicToVm: PresetDef = {
+  id: 'vm-to-vm-vs-nic-to-vm',
+  title: 'Polling forwarder: NIC → VM vs VM → VM',
+  oneLine: 'A DPDK-style forwarder with an SR-IOV VF: NIC→VM runs at tens of Gbit/s, VM→VM through it an order of magnitude lower.',
+  explanation:
+    'The forwarder polls its queues, so on its own side it takes no interrupts and no exits, and frames from its VF arrive by DMA ' +
+    'without a copy. A VM on the other side of a virtio ring is different: the guest must be kicked or interrupted, vhost copies ' +
+    'between address spaces, and a guest sender pays its exits too. In the `vm-to-vm` variant the traffic starts in vm1 and ' +
+    'crosses two such virtio boundaries instead of one. Also look at memory: the polling forwarder pins gigabytes of hugepages ' +
+    'per instance, while a kernel router needs a few megabytes.',
+  scenario: nicVsVmScenario(),
+  variants: [
+    { name: 'nic-to-vm', title: 'Traffic from the wire through the VF to vm2', changes: [] },
+    { name: 'vm-to-vm', title: 'Traffic from vm1 through the forwarder to vm2', changes: [setParam('flows[id=f1].from', 'vm1')] },
+  ],
+  expectation: { metric: 'tcpThroughputBitsPerSec', variant: 'nic-to-vm', comparator: '>=', value: 20 * GBIT, text: 'NIC → VM in tens of Gbit/s' },
+  moreExpectations: [
+    {
+      metric: 'tcpThroughputBitsPerSec',
+      variant: 'vm-to-vm',
+      comparator: '<=',
+      value: 0.2,
+      relativeTo: { preset: 'vm-to-vm-vs-nic-to-vm', variant: 'nic-to-vm' },
+      text: 'VM → VM about an order of magnitude lower (check: at most 0.2×)',
+    },
+    { metric: 'forwarderMemoryBytes', comparator: '>=', value: GIB, text: 'gigabytes of memory for the polling forwarder' },
+  ],
+};
+
+export const PRESETS: readonly PresetDef[] = [
+  vmVmOffload,
+  vmVmSegmented,
+  vmVmAllOff,
+  routerClub,
+  routerNoClub,
+  checksumTrust,
+  qosSlowEgress,
+  qosFastEgress,
+  multiqueueRss,
+  hashPrecomputed,
+  vmToVmVsNicToVm,
+];
+
+export const PRESET_IDS: readonly string[] = PRESETS.map((p) => p.id);
+
+export function findPreset(id: string): PresetDef | undefined {
+  return PRESETS.find((p) => p.id === id);
+}
