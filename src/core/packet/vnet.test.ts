@@ -476,6 +476,40 @@ describe('skbToVnetHdr (virtio_net_hdr_from_skb)', () => {
   });
 });
 
+describe('vnet mapping details', () => {
+  it('frames inside a larger buffer: csum_start is frame-relative, skb offsets absolute', () => {
+    const buf = new Uint8Array(10 + EXAMPLE_23.length);
+    buf.set(EXAMPLE_23, 10);
+    const frame = parseFrame(buf, 10, EXAMPLE_23.length);
+    const skb = vnetHdrToSkb(hdr({ flags: 1, csumStart: 34, csumOffset: 16 }), frame, TX_FEATURES, { direction: 'tx' });
+    expect(skb.macHeader).toBe(10);
+    expect(skb.csumStart).toBe(44);
+    expect(skb.transportHeader).toBe(44);
+    expect(skbToVnetHdr(skb, TX_FEATURES, { direction: 'tx' }).csumStart).toBe(34);
+    expectReject(() => vnetHdrToSkb(hdr({ flags: 1, csumStart: 50, csumOffset: 16 }), frame, TX_FEATURES, { direction: 'tx' }), 'csum_start');
+  });
+  it('GUEST_HDRLEN: transmitted GSO headers carry the exact header length', () => {
+    const f = TX_FEATURES.with('GUEST_HDRLEN');
+    const { frame } = tcp4(5000);
+    expect(vnetHdrToSkb(tsoHdr({ hdrLenBytes: 54 }), frame, f, { direction: 'tx' }).gsoSize).toBe(1448);
+    expectReject(() => vnetHdrToSkb(tsoHdr({ hdrLenBytes: 1500 }), frame, f, { direction: 'tx' }), 'hdr_len');
+    // Without GUEST_HDRLEN hdr_len is only a hint.
+    expect(vnetHdrToSkb(tsoHdr({ hdrLenBytes: 1500 }), frame, TX_FEATURES, { direction: 'tx' }).gsoSize).toBe(1448);
+    const skb = vnetHdrToSkb(tsoHdr({ hdrLenBytes: 54 }), frame, f, { direction: 'tx' });
+    expect(skbToVnetHdr(skb, f, { direction: 'tx', frame }).hdrLenBytes).toBe(54);
+    expectReject(() => skbToVnetHdr(skb, f, { direction: 'tx' }), 'hdr_len');
+  });
+  it('non-integer offsets are rejected, not read as undefined', () => {
+    expect(() => decodeVnetHdr(new Uint8Array(30), 1.5, VNET_HDR_FORMAT_V1)).toThrow(PacketError);
+    expect(() => encodeVnetHdr(emptyVnetHdr(), VNET_HDR_FORMAT_V1, new Uint8Array(30), 0.5)).toThrow(PacketError);
+  });
+  it('hdrLengthBytes is cached per feature set', () => {
+    expect(VnetFeatures.of('VERSION_1', 'HASH_REPORT').hdrLengthBytes).toBe(20);
+    expect(VnetFeatures.of('MRG_RXBUF').hdrLengthBytes).toBe(12);
+    expect(VnetFeatures.of('CSUM').hdrLengthBytes).toBe(10);
+  });
+});
+
 describe('fuzz: random headers into decoder + validator', () => {
   const ALL: VnetFeatureName[] = [
     'CSUM', 'GUEST_CSUM', 'GSO', 'GUEST_TSO4', 'GUEST_TSO6', 'GUEST_ECN', 'GUEST_UFO', 'HOST_TSO4', 'HOST_TSO6',

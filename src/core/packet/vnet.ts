@@ -180,10 +180,13 @@ export interface VnetHdrFormat {
  */
 export class VnetFeatures {
   private readonly present: Uint8Array;
+  /** vi->hdr_len for this feature set (see hdrFormat). */
+  readonly hdrLengthBytes: VnetHdrLengthBytes;
 
   private constructor(readonly bits: bigint) {
     this.present = new Uint8Array(FEATURE_SPACE_BITS);
     for (let i = 0; i < FEATURE_SPACE_BITS; i++) this.present[i] = (bits >> BigInt(i)) & 1n ? 1 : 0;
+    this.hdrLengthBytes = this.has('HASH_REPORT') ? 20 : this.has('MRG_RXBUF') || this.has('VERSION_1') ? 12 : 10;
   }
 
   static of(...names: VnetFeatureName[]): VnetFeatures {
@@ -236,12 +239,7 @@ export class VnetFeatures {
    * else 10. VERSION_1 forces little-endian; a legacy device uses the guest's order.
    */
   hdrFormat(legacyGuestLittleEndian = true): VnetHdrFormat {
-    const lengthBytes: VnetHdrLengthBytes = this.has('HASH_REPORT')
-      ? 20
-      : this.has('MRG_RXBUF') || this.has('VERSION_1')
-        ? 12
-        : 10;
-    return { lengthBytes, littleEndian: this.has('VERSION_1') || legacyGuestLittleEndian };
+    return { lengthBytes: this.hdrLengthBytes, littleEndian: this.has('VERSION_1') || legacyGuestLittleEndian };
   }
 }
 
@@ -281,6 +279,10 @@ export function emptyVnetHdr(): VnetHdr {
   };
 }
 
+function checkOffset(offset: number): void {
+  if (!Number.isInteger(offset)) throw new PacketError('malformed', 'vnet header', 0, `offset ${offset} is not an integer`);
+}
+
 function checkFormat(format: VnetHdrFormat): void {
   const n: number = format.lengthBytes;
   if (n !== 10 && n !== 12 && n !== 20) {
@@ -310,6 +312,7 @@ export function decodeVnetHdr(
   out: VnetHdr = emptyVnetHdr(),
 ): VnetHdr {
   checkFormat(format);
+  checkOffset(offset);
   need(buf, offset, format.lengthBytes, 'vnet header');
   const le = format.littleEndian;
   out.flags = buf[offset];
@@ -349,6 +352,7 @@ const FIELD_LAYOUT: ReadonlyArray<{ key: keyof VnetHdr; name: string; offset: nu
 /** Encodes `hdr` at `offset`; returns the header length. Throws if a field overflows or has no slot. */
 export function encodeVnetHdr(hdr: VnetHdr, format: VnetHdrFormat, buf: Uint8Array, offset: number): number {
   checkFormat(format);
+  checkOffset(offset);
   need(buf, offset, format.lengthBytes, 'vnet header');
   for (const f of FIELD_LAYOUT) {
     const v = hdr[f.key];
@@ -481,7 +485,7 @@ export function validateVnetHdr(
     reject('flags', 0, 'RSC_INFO on a non-GSO header');
   }
 
-  const lengthBytes = negotiated.hdrFormat().lengthBytes;
+  const lengthBytes = negotiated.hdrLengthBytes;
   if (tx) {
     if (hdr.numBuffers !== 0) reject('num_buffers', 10, `${hdr.numBuffers} on transmit; must be 0`);
   } else if (lengthBytes >= 12) {
@@ -515,7 +519,8 @@ export interface VnetToSkbOptions {
  * Stricter than the kernel (which leaves these to segmentation, where the frame is dropped): a GSO header
  * with NEEDS_CSUM must also match the frame's protocol and have csum_start at its transport header.
  * gsoSegs is filled with the count the DODGY re-check would compute (the kernel leaves 0 until then).
- * Spec rules on flags, features and num_buffers are applied by validateVnetHdr.
+ * Spec rules on flags, features and num_buffers are applied by validateVnetHdr; with GUEST_HDRLEN a
+ * transmitted GSO header must carry the exact header length.
  */
 export function vnetHdrToSkb(
   hdr: VnetHdr,
@@ -600,6 +605,9 @@ export function vnetHdrToSkb(
   }
 
   if (gsoType !== 0) {
+    if (!rx && negotiated.has('GUEST_HDRLEN') && hdr.hdrLenBytes !== frame.payloadOffset - base) {
+      reject('hdr_len', 2, `${hdr.hdrLenBytes} with GUEST_HDRLEN; the headers are ${frame.payloadOffset - base} bytes`);
+    }
     const gsoSize = hdr.gsoSizeBytes;
     let nhOff = pOff;
     switch (gsoType & ~SKB_GSO_TCP_ECN) {
@@ -652,6 +660,11 @@ export interface SkbToVnetOptions {
   vlanHlenBytes?: number;
   /** skb_headlen: bytes in the linear part. Default skb.len (a fully linear skb). */
   headLengthBytes?: number;
+  /**
+   * The skb's parsed frame. Needed only on transmit with GUEST_HDRLEN, where hdr_len must be the exact
+   * header length (Ethernet + IP + full L4 header).
+   */
+  frame?: ParsedFrame;
   /** Receive: buffers the device used (num_buffers). Default 1 when the layout has the field. */
   numBuffers?: number;
   /** Receive with HASH_REPORT: the device's RSS result. */
@@ -691,7 +704,12 @@ export function skbToVnetHdr(skb: Skb, negotiated: VnetFeatures, options: SkbToV
     if (skb.gsoSize > 0xffff) reject('gso_size', 4, `${skb.gsoSize} does not fit 16 bits`);
     hdr.gsoType = gso;
     hdr.gsoSizeBytes = skb.gsoSize;
-    hdr.hdrLenBytes = Math.min(options.headLengthBytes ?? skb.len, 0xffff);
+    if (tx && negotiated.has('GUEST_HDRLEN')) {
+      if (!options.frame) reject('hdr_len', 2, 'GUEST_HDRLEN needs the exact header length: pass the parsed frame');
+      hdr.hdrLenBytes = options.frame.payloadOffset - options.frame.l2Offset;
+    } else {
+      hdr.hdrLenBytes = Math.min(options.headLengthBytes ?? skb.len, 0xffff);
+    }
   }
   if (skb.ipSummed === IpSummed.PARTIAL) {
     hdr.flags = VnetHdrFlag.NEEDS_CSUM;
@@ -702,7 +720,7 @@ export function skbToVnetHdr(skb: Skb, negotiated: VnetFeatures, options: SkbToV
     hdr.flags = VnetHdrFlag.DATA_VALID;
   }
 
-  const lengthBytes = negotiated.hdrFormat().lengthBytes;
+  const lengthBytes = negotiated.hdrLengthBytes;
   if (!tx) {
     if (lengthBytes >= 12) hdr.numBuffers = options.numBuffers ?? 1;
     if (options.hash && options.hash.report !== VnetHashReport.NONE) {
