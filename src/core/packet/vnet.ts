@@ -408,7 +408,7 @@ export type VnetDirection = 'tx' | 'rx';
 
 /** GSO_BY_FRAGS: a gso_size the kernel reserves for SCTP; rejected from a vnet header. */
 export const GSO_BY_FRAGS = 0xffff;
-/** UDP_MAX_SEGMENTS (include/linux/udp.h, 128 in current kernels; 64 before 6.11). */
+/** UDP_MAX_SEGMENTS (include/linux/udp.h): 1 << 7 in current kernels, 1 << 6 in older ones. */
 export const UDP_MAX_SEGMENTS = 128;
 
 const TCP_CSUM_OFFSET = 16;
@@ -516,8 +516,9 @@ export interface VnetToSkbOptions {
  * csum_offset 6 and ≤ 128 segments; TSO with NEEDS_CSUM needs csum_offset 16; a "GSO" frame whose
  * payload fits in one segment becomes a plain frame; GSO frames are marked DODGY.
  *
- * Stricter than the kernel (which leaves these to segmentation, where the frame is dropped): a GSO header
- * with NEEDS_CSUM must also match the frame's protocol and have csum_start at its transport header.
+ * Stricter than the kernel, which leaves this to segmentation (tcp_gso_segment drops a frame whose
+ * checksum start is not its transport header): a GSO header with NEEDS_CSUM must also match the frame's
+ * protocol and have csum_start at its transport header.
  * gsoSegs is filled with the count the DODGY re-check would compute (the kernel leaves 0 until then).
  * Spec rules on flags, features and num_buffers are applied by validateVnetHdr; with GUEST_HDRLEN a
  * transmitted GSO header must carry the exact header length.
