@@ -6,6 +6,7 @@ import {
   LINKTYPE_ETHERNET,
   PcapWriter,
   PcapngWriter,
+  readCaptureFile,
   readPcap,
   readPcapng,
   type ByteOrder,
@@ -425,5 +426,29 @@ describe('ByteSink', () => {
     const all = sink.toBytes();
     for (let i = 0; i < 10; i++) expect(toHex(all.subarray(i * 6, i * 6 + 6))).toBe(`00${i.toString(16).padStart(2, '0')}04030201`);
     expect(all.subarray(60).every((b) => b === 9)).toBe(true);
+  });
+});
+
+describe('readCaptureFile', () => {
+  it('tells pcap from pcapng and flattens both to packets', () => {
+    const classic = new PcapWriter({ byteOrder: 'be', resolution: 'us' });
+    classic.writePacket(5_000, TCP_FULL);
+    const ng = new PcapngWriter();
+    ng.addInterface({ name: 'tap0' });
+    ng.writePacket(0, 7, TCP_FULL, { comment: 'c', direction: 'in' });
+    expect(readCaptureFile(classic.finish())).toEqual({
+      format: 'pcap',
+      packets: [{ timestampNs: 5_000n, originalLengthBytes: 59, data: TCP_FULL, linkType: 1, interfaceName: null, comments: [], direction: 'unknown' }],
+    });
+    expect(readCaptureFile(ng.finish())).toEqual({
+      format: 'pcapng',
+      packets: [{ timestampNs: 7n, originalLengthBytes: 59, data: TCP_FULL, linkType: 1, interfaceName: 'tap0', comments: ['c'], direction: 'in' }],
+    });
+  });
+
+  it('refuses anything else with PacketError', () => {
+    expectPacketError(() => readCaptureFile(hex('504b0304')), 'truncated');
+    expectPacketError(() => readCaptureFile(hex('504b0304 00000000 00000000 00000000 00000000 00000000')), 'malformed', 'magic');
+    expectPacketError(() => readCaptureFile(hex('0a0d')), 'truncated');
   });
 });

@@ -777,3 +777,58 @@ function readOptions(
   }
   if (at !== end) throw new PacketError('malformed', 'options', at, 'option list ends mid-word');
 }
+
+/* ---------------------------------------------------------------- either format */
+
+export interface CapturedPacket {
+  timestampNs: bigint;
+  originalLengthBytes: number;
+  data: Uint8Array;
+  linkType: number;
+  /** pcapng if_name; null for classic pcap or unnamed interfaces. */
+  interfaceName: string | null;
+  comments: string[];
+  direction: PacketDirection;
+}
+
+export interface CaptureFile {
+  format: 'pcap' | 'pcapng';
+  packets: CapturedPacket[];
+}
+
+/** Opens a pcap or pcapng file, told apart by its first four octets; PacketError if it is neither. */
+export function readCaptureFile(file: Uint8Array): CaptureFile {
+  need(file, 0, 4, 'capture file magic');
+  const first = new DataView(file.buffer, file.byteOffset, 4).getUint32(0, true);
+  if (first === PCAPNG_SHB) {
+    const ng = readPcapng(file);
+    return {
+      format: 'pcapng',
+      packets: ng.packets.map((p) => {
+        const iface = ng.interfaces[p.interfaceIndex];
+        return {
+          timestampNs: p.timestampNs,
+          originalLengthBytes: p.originalLengthBytes,
+          data: p.data,
+          linkType: iface.linkType,
+          interfaceName: iface.name,
+          comments: p.comments,
+          direction: p.direction,
+        };
+      }),
+    };
+  }
+  const classic = readPcap(file);
+  return {
+    format: 'pcap',
+    packets: classic.records.map((r) => ({
+      timestampNs: r.timestampNs,
+      originalLengthBytes: r.originalLengthBytes,
+      data: r.data,
+      linkType: classic.header.linkType,
+      interfaceName: null,
+      comments: [],
+      direction: 'unknown' as const,
+    })),
+  };
+}

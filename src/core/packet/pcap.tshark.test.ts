@@ -6,11 +6,11 @@
 // Unit tests may use node:* (house rules); .oxlintrc.json's src/core override does not exempt *.test.ts yet.
 /* oxlint-disable no-restricted-imports */
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PcapWriter, PcapngWriter, readPcapng, type TimestampNs } from './pcap';
+import { PcapWriter, PcapngWriter, readCaptureFile, readPcap, readPcapng, type TimestampNs } from './pcap';
 import { CaptureRecorder, annotateCapture, type L4ChecksumVerdict } from './capture';
 import { buildTcpFrame, buildUdpFrame, type ChecksumMode } from './frame';
 import { IpSummed, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SKB_GSO_UDP_L4, createSkb, type Skb } from './skb';
@@ -31,6 +31,8 @@ function findTool(name: string, override: string | undefined): string | null {
 
 const TSHARK = findTool('tshark', process.env.TSHARK);
 const TCPDUMP = findTool('tcpdump', process.env.TCPDUMP);
+// editcap ships with tshark (wireshark-common); used to re-write our files with Wireshark's own writers.
+const EDITCAP = findTool('editcap', process.env.EDITCAP);
 const IN_CI = Boolean(process.env.CI);
 if (!TSHARK && !IN_CI) {
   console.warn('pcap.tshark.test.ts: tshark not found on PATH — skipping the Wireshark cross-checks (set CI=1 to make this a failure).');
@@ -308,6 +310,50 @@ describe.skipIf(!TSHARK && !IN_CI)('capture views read back by tshark', () => {
         expect(Number(row['ip.len'] || Number(row['ipv6.plen']) + 40), msg).toBeLessThanOrEqual(1500);
       }
     });
+  });
+});
+
+function editcap(input: string, format: string, output: string): Uint8Array {
+  if (!EDITCAP) throw new Error('editcap is not installed but CI is set: the capture cross-check must run in CI');
+  const path = join(dir, output);
+  execFileSync(EDITCAP, ['-F', format, input, path], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+  return new Uint8Array(readFileSync(path));
+}
+
+describe.skipIf(!EDITCAP && !IN_CI)('files re-written by Wireshark (editcap) read back by our readers', () => {
+  const origin = 1_700_000_000_000_000_000n;
+  const frames = CASES.map((c) => c.frame);
+  const stamps = CASES.map((_, i) => origin + BigInt(i) * 1_000_001_001n);
+  const source = (): string => {
+    const w = new PcapngWriter();
+    w.addInterface({ name: 'tap0' });
+    frames.forEach((f, i) => w.writePacket(0, stamps[i], f, { comment: `n${i}` }));
+    return writeTemp('editcap-src.pcapng', w.finish());
+  };
+
+  it('pcapng → nanosecond pcap, µs pcap and modified pcap', () => {
+    const src = source();
+    const ns = readPcap(editcap(src, 'nsecpcap', 'e.nsec.pcap'));
+    expect(ns.header.resolution).toBe('ns');
+    expect(ns.records.map((r) => r.timestampNs)).toEqual(stamps);
+    expect(ns.records.map((r) => r.data)).toEqual(frames);
+    const us = readPcap(editcap(src, 'pcap', 'e.us.pcap'));
+    expect(us.header.resolution).toBe('us');
+    expect(us.records.map((r) => r.timestampNs)).toEqual(stamps.map((t) => (t / 1000n) * 1000n));
+    const mod = readPcap(editcap(src, 'modpcap', 'e.mod.pcap'));
+    expect(mod.records.map((r) => r.data)).toEqual(frames);
+  });
+
+  it('our pcap → Wireshark pcapng (its own SHB/IDB options) → readPcapng / readCaptureFile', () => {
+    const w = new PcapWriter();
+    frames.forEach((f, i) => w.writePacket(stamps[i], f));
+    const ng = editcap(writeTemp('e-src.pcap', w.finish()), 'pcapng', 'e.pcapng');
+    const read = readPcapng(ng);
+    expect(read.interfaces).toHaveLength(1);
+    expect(read.interfaces[0].tsResolution).toEqual({ base: 10, exponent: 9 });
+    expect(read.packets.map((p) => p.timestampNs)).toEqual(stamps);
+    expect(read.packets.map((p) => p.data)).toEqual(frames);
+    expect(readCaptureFile(ng).packets.map((p) => p.originalLengthBytes)).toEqual(frames.map((f) => f.length));
   });
 });
 
