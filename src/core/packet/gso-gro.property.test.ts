@@ -170,7 +170,7 @@ describe('GSO → GRO round trip (seeded property)', () => {
       }
       q.flush(out);
       const wants = segs.map((r, k) => (r.frames.length === 1 ? r.frames[0] : cases[k].superFrame));
-      expect(out.map((p) => hex(p.frame)).sort()).toEqual(wants.map(hex).sort());
+      expect(out.map((p) => hex(p.frame)).toSorted()).toEqual(wants.map(hex).toSorted());
     }
   });
 
