@@ -452,3 +452,46 @@ describe('readCaptureFile', () => {
     expectPacketError(() => readCaptureFile(hex('0a0d')), 'truncated');
   });
 });
+
+function mutate(rng: Rng, src: Uint8Array): Uint8Array {
+  const out = src.slice(0, src.length - (rng.nextU32() % 4 === 0 ? rng.nextU32() % src.length : 0));
+  const edits = 1 + (rng.nextU32() % 4);
+  for (let e = 0; e < edits && out.length > 0; e++) {
+    const at = rng.nextU32() % out.length;
+    // Favour length-ish fields: small or huge values rather than uniform noise.
+    const kind = rng.nextU32() % 3;
+    out[at] = kind === 0 ? rng.nextU32() & 0xff : kind === 1 ? 0xff : rng.nextU32() & 0x0f;
+  }
+  return out;
+}
+
+describe('readers on mutated files throw only PacketError', () => {
+  it('2000 mutations of a pcap and a pcapng file', () => {
+    const rng = new Rng(99);
+    const classic = new PcapWriter();
+    const ng = new PcapngWriter({ application: 'fuzz' });
+    ng.addInterface({ name: 'a', description: 'b' });
+    ng.addInterface({ name: 'c' });
+    for (let i = 0; i < 6; i++) {
+      const f = randomFrame(rng, 90);
+      classic.writePacket(i, f);
+      ng.writePacket(i % 2, i, f, { comment: i % 2 ? 'x' : undefined, direction: 'in' });
+    }
+    const files = [classic.finish(), ng.finish()];
+    const outcomes = { parsed: 0, rejected: 0 };
+    for (let i = 0; i < 2000; i++) {
+      const bad = mutate(rng, files[i & 1]);
+      for (const read of [readPcap, readPcapng, readCaptureFile]) {
+        try {
+          read(bad);
+          outcomes.parsed++;
+        } catch (err) {
+          if (!(err instanceof PacketError)) throw err;
+          outcomes.rejected++;
+        }
+      }
+    }
+    expect(outcomes.rejected).toBeGreaterThan(1000);
+    expect(outcomes.parsed).toBeGreaterThan(100);
+  });
+});
