@@ -53,6 +53,7 @@ export interface GsoCost {
 }
 
 export interface GsoResult {
+  /** Views into one buffer shared by all segments of this call. */
   frames: Uint8Array[];
   /** One record per frame: ipSummed PARTIAL (device) or NONE (software), not GSO any more. */
   skbs: Skb[];
@@ -278,12 +279,15 @@ function run(superFrame: Uint8Array, skb: Skb, kind: GsoKind, opts: GsoOptions):
   const frames: Uint8Array[] = new Array(p.segments);
   const skbs: Skb[] = new Array(p.segments);
   let checksumBytes = 0;
+  // One backing buffer for all segments (a typed-array allocation per segment costs more than the copy).
+  const backing = new Uint8Array(totalLength(p));
+  let at = 0;
   for (let i = 0; i < p.segments; i++) {
     const len = segmentLength(p, i);
-    const out = new Uint8Array(len);
-    checksumBytes += writeSegment(superFrame, p, i, out, 0);
-    frames[i] = out;
+    checksumBytes += writeSegment(superFrame, p, i, backing, at);
+    frames[i] = backing.subarray(at, at + len);
     skbs[i] = segmentSkb(skb, p, len);
+    at += len;
   }
   return {
     frames,
