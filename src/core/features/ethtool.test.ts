@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { F, LAYOUT_6_18, LAYOUT_MAINLINE, maskOf } from './catalog';
 import { registerNetdevice, requestedOn } from './device';
 import { FeatureError } from './errors';
 import { applyEthtoolCommand, ethtoolRows, formatEthtoolK, formatEthtoolKCommand, parseEthtoolK, parseEthtoolKCommand } from './ethtool';
+import APPENDIX_A from './fixtures/appendix-a-veth-linux-6.18.txt?raw';
+import EXAMPLE_A from './fixtures/example-a-virtio-net.txt?raw';
+import EXAMPLE_B from './fixtures/example-b-veth.txt?raw';
 import { virtioNetDevice, vethDevice } from './presets';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const fixture = (name: string): string => readFileSync(join(here, 'fixtures', name), 'utf8');
-const APPENDIX_A = fixture('appendix-a-veth-linux-6.18.txt');
-const EXAMPLE_A = fixture('example-a-virtio-net.txt');
-const EXAMPLE_B = fixture('example-b-veth.txt');
 
 function parseError(text: string): FeatureError {
   try {
@@ -86,7 +80,7 @@ describe('ethtool -k round trip', () => {
     );
     const { ifname, device } = parseEthtoolK(text);
     expect(formatEthtoolK(device, ifname)).toBe(text);
-    expect([...device.opaque.keys()].sort()).toEqual(['rx-quantum-offload', 'tx-tcp-future-segmentation', 'zz-new-thing']);
+    expect([...device.opaque.keys()].toSorted()).toEqual(['rx-quantum-offload', 'tx-tcp-future-segmentation', 'zz-new-thing']);
     const rows = ethtoolRows(device).flatMap((r) => (r.kind === 'group' ? r.children : [r.row]));
     const future = rows.find((r) => r.kernelName === 'tx-tcp-future-segmentation');
     expect(future?.bit).toBeNull();

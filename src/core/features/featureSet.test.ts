@@ -15,6 +15,10 @@ import {
 import { FeatureError } from './errors';
 import { FeatureSet } from './featureSet';
 
+const members = (short: string): string[] =>
+  FEATURES.filter((f) => legacyFlagIndexOf(f.name) === LEGACY_FLAGS.findIndex((l) => l.short === short)).map((f) => f.name);
+const names = (l: typeof LAYOUT_MAINLINE): string[] => l.entries.map((e) => e.name);
+
 describe('FeatureSet', () => {
   it('holds bits on both sides of every word boundary', () => {
     const bits = [0, 1, 30, 31, 32, 33, 62, 63, 64, 65, 94, 95];
@@ -87,8 +91,8 @@ describe('catalog', () => {
       expect(info?.netif).toBe(netif);
     }
     expect(FEATURES.find((f) => f.key === 'GSO_UDP')?.name).toBe('');
-    const names = FEATURES.map((f) => f.name).filter((n) => n !== '');
-    expect(new Set(names).size).toBe(names.length);
+    const kernelNames = FEATURES.map((f) => f.name).filter((n) => n !== '');
+    expect(new Set(kernelNames).size).toBe(kernelNames.length);
   });
 
   it('matches kernel strings to legacy flags with ethtool glob rules', () => {
@@ -98,8 +102,6 @@ describe('catalog', () => {
     expect(flagPatternMatch('tx-tcpsegmentation', 'tx-tcp*-segmentation')).toBe(false);
     expect(flagPatternMatch('tx-scatter-gather', 'tx-scatter-gather*')).toBe(true);
     expect(flagPatternMatch('rx-gro-hw', 'rx-gro')).toBe(false);
-    const members = (short: string): string[] =>
-      FEATURES.filter((f) => legacyFlagIndexOf(f.name) === LEGACY_FLAGS.findIndex((l) => l.short === short)).map((f) => f.name);
     expect(members('tx')).toEqual(['tx-checksum-ipv4', 'tx-checksum-ip-generic', 'tx-checksum-ipv6', 'tx-checksum-fcoe-crc', 'tx-checksum-sctp']);
     expect(members('sg')).toEqual(['tx-scatter-gather', 'tx-scatter-gather-fraglist']);
     expect(members('tso')).toEqual(['tx-tcp-segmentation', 'tx-tcp-ecn-segmentation', 'tx-tcp-mangleid-segmentation', 'tx-tcp6-segmentation', 'tx-tcp-accecn-segmentation']);
@@ -119,7 +121,6 @@ describe('catalog', () => {
   });
 
   it('layouts differ where the kernels do', () => {
-    const names = (l: typeof LAYOUT_MAINLINE): string[] => l.entries.map((e) => e.name);
     expect(names(LAYOUT_MAINLINE)).toContain('netns-local');
     expect(names(LAYOUT_MAINLINE)).not.toContain('tx-lockless');
     const pre = names(LAYOUT_PRE_6_12);
