@@ -4,6 +4,7 @@
  * after this shape check passes. `scenario.schema.json` at the repo root is the same contract as JSON Schema.
  */
 import * as v from 'valibot';
+import { FEATURES, flagPatternMatch, LEGACY_FLAGS } from '../features/catalog';
 import type { FlowId, HostId, LinkId, NodeId, Scenario } from './types';
 
 /** Bounds, exported so docs, the JSON Schema test and the UI's inputs use the same numbers. */
@@ -47,27 +48,12 @@ export const LIMITS = {
 
 /**
  * ethtool feature names accepted in `features` and `set-feature`: the legacy long names `ethtool -k` prints
- * as group headers and the kernel strings (reference §4.3, Appendix A), exactly as `ethtool -K` takes them.
+ * as group headers (`tcp-segmentation-offload`) and the kernel strings (`tx-tcp-segmentation`), taken from
+ * the features catalog so the scenario accepts exactly what the engine's features library knows.
  */
 export const ETHTOOL_FEATURE_NAMES: readonly string[] = [
-  // legacy long names
-  'rx-checksumming', 'tx-checksumming', 'scatter-gather', 'tcp-segmentation-offload', 'udp-fragmentation-offload',
-  'generic-segmentation-offload', 'generic-receive-offload', 'large-receive-offload', 'rx-vlan-offload',
-  'tx-vlan-offload', 'ntuple-filters', 'receive-hashing',
-  // kernel strings
-  'tx-scatter-gather', 'tx-checksum-ipv4', 'tx-checksum-ip-generic', 'tx-checksum-ipv6', 'highdma',
-  'tx-scatter-gather-fraglist', 'tx-vlan-hw-insert', 'rx-vlan-hw-parse', 'rx-vlan-filter', 'vlan-challenged',
-  'tx-generic-segmentation', 'tx-lockless', 'netns-local', 'rx-gro', 'rx-lro', 'tx-tcp-segmentation', 'tx-gso-robust',
-  'tx-tcp-ecn-segmentation', 'tx-tcp-mangleid-segmentation', 'tx-tcp6-segmentation', 'tx-tcp-accecn-segmentation',
-  'tx-fcoe-segmentation', 'tx-gre-segmentation', 'tx-gre-csum-segmentation', 'tx-ipxip4-segmentation',
-  'tx-ipxip6-segmentation', 'tx-udp_tnl-segmentation', 'tx-udp_tnl-csum-segmentation', 'tx-gso-partial',
-  'tx-tunnel-remcsum-segmentation', 'tx-sctp-segmentation', 'tx-esp-segmentation', 'tx-udp-segmentation',
-  'tx-gso-list', 'tx-checksum-fcoe-crc', 'tx-checksum-sctp', 'fcoe-mtu', 'rx-ntuple-filter', 'rx-hashing',
-  'rx-checksum', 'tx-nocache-copy', 'loopback', 'rx-fcs', 'rx-all', 'tx-vlan-stag-hw-insert', 'rx-vlan-stag-hw-parse',
-  'rx-vlan-stag-filter', 'l2-fwd-offload', 'hw-tc-offload', 'esp-hw-offload', 'esp-tx-csum-hw-offload',
-  'rx-udp_tunnel-port-offload', 'tls-hw-tx-offload', 'tls-hw-rx-offload', 'rx-gro-hw', 'tls-hw-record', 'rx-gro-list',
-  'macsec-hw-offload', 'rx-udp-gro-forwarding', 'hsr-tag-ins-offload', 'hsr-tag-rm-offload', 'hsr-fwd-offload',
-  'hsr-dup-offload',
+  ...LEGACY_FLAGS.filter((l) => !l.hiddenInDump).map((l) => l.long),
+  ...FEATURES.map((f) => f.name).filter((n) => n !== ''),
 ];
 const FEATURE_SET = new Set(ETHTOOL_FEATURE_NAMES);
 
@@ -234,6 +220,21 @@ function plainMap<T extends v.GenericSchema>(keyCheck: (k: string) => string | n
   );
 }
 
+/** A legacy name and one of the kernel strings it covers, asked for with different values, is ambiguous. */
+export function featureConflicts(features: Record<string, boolean>): string[] {
+  const out: string[] = [];
+  for (const flag of LEGACY_FLAGS) {
+    const want = features[flag.long];
+    if (want === undefined || !Object.hasOwn(features, flag.long)) continue;
+    for (const name of Object.keys(features)) {
+      if (name !== flag.long && flagPatternMatch(name, flag.glob) && features[name] !== want) {
+        out.push(`"${flag.long}": ${want} conflicts with "${name}": ${features[name]}, which it covers`);
+      }
+    }
+  }
+  return out;
+}
+
 const featureKey = (k: string): string | null =>
   FEATURE_SET.has(k) ? null : `unknown ethtool feature ${show(k)} (use a name that \`ethtool -k\` prints, e.g. tcp-segmentation-offload)`;
 const overrideKey = (k: string): string | null =>
@@ -285,7 +286,12 @@ const InterfaceSchema = v.strictObject({
       v.check((s: string) => (parseInt(s.slice(0, 2), 16) & 1) === 0, (issue) => `must be a unicast MAC (lowest bit of the first octet clear), got ${show(issue.input)}`),
     ),
   ),
-  features: plainMap(featureKey, v.boolean(), ETHTOOL_FEATURE_NAMES.length),
+  features: v.pipe(
+    plainMap(featureKey, v.boolean(), ETHTOOL_FEATURE_NAMES.length),
+    v.rawCheck(({ dataset, addIssue }) => {
+      if (dataset.typed) for (const why of featureConflicts(dataset.value)) addIssue({ message: why });
+    }),
+  ),
   vnetHdr: v.boolean(),
   qdisc: QdiscSchema,
 });

@@ -23,8 +23,13 @@ export const MAX_REPORTED_ERRORS = 50;
 /** Largest scenario text accepted (a 2000-node scenario is well under 2 MiB). */
 export const MAX_SCENARIO_JSON_CHARS = 16 << 20;
 
+/** Messages echo input values; a 100 kB string in a file must not become a 100 kB error line. */
+const MAX_MESSAGE_CHARS = 400;
+
 function err(path: string, why: string): ScenarioError {
-  return { path, message: path ? `${path}: ${why}` : why };
+  const shortPath = path.length > 200 ? `${path.slice(0, 200)}…` : path;
+  const text = shortPath ? `${shortPath}: ${why}` : why;
+  return { path, message: text.length > MAX_MESSAGE_CHARS ? `${text.slice(0, MAX_MESSAGE_CHARS)}…` : text };
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
