@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PacketError } from './errors';
 import { ipv4HeaderChecksum, verifyL4Checksum } from './checksum';
 import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, buildTcpFrame, buildUdpFrame, parseFrame } from './frame';
-import { SegmentBuffer, UDP_MAX_SEGMENTS, gsoSegmentCount, segment, segmentInto, segmentTcp, segmentUdp } from './gso';
+import { SegmentBuffer, UDP_MAX_SEGMENTS, gsoSegmentCount, segment, segmentInto, segmentTcp, segmentUdp, segmentUfo } from './gso';
 import {
   IpSummed,
   SKB_GSO_TCP_ACCECN,
@@ -247,10 +247,51 @@ describe('TCP per-segment rules', () => {
     expect(() => segmentTcp(sup, { ...skb, csumStart: 30 }, { deviceChecksum: true })).toThrow(PacketError);
     expect(() => segmentUdp(sup, skb, { deviceChecksum: true })).toThrow(PacketError);
     expect(() => segment(sup, { ...skb, gsoType: SKB_GSO_UDP }, { deviceChecksum: true })).toThrow(PacketError);
+    expect(() => segmentUfo(sup, skb)).toThrow(PacketError);
     expect(() => segment(sup, { ...skb, gsoType: 0 }, { deviceChecksum: true })).toThrow(PacketError);
     expect(() => segmentTcp(sup.subarray(0, 40), skb, { deviceChecksum: true })).toThrow(PacketError);
     expect(() => gsoSegmentCount(100, 0)).toThrow(PacketError);
     expect(gsoSegmentCount(4000, 1448)).toBe(3);
     expect(gsoSegmentCount(0, 1448)).toBe(1);
+  });
+});
+
+describe('UFO (SKB_GSO_UDP) §5.2', () => {
+  const payload = Uint8Array.from({ length: 4000 }, (_, k) => (7 * k) & 0xff);
+  const sup = buildUdpFrame({ srcIp: '192.168.1.10', dstIp: '192.168.1.20', ipId: 0x4242, srcPort: 5000, dstPort: 6000, payload, checksum: 'partial' });
+  const full = buildUdpFrame({ srcIp: '192.168.1.10', dstIp: '192.168.1.20', ipId: 0x4242, srcPort: 5000, dstPort: 6000, payload, checksum: 'full' });
+  const skb = superSkb(sup, SKB_GSO_UDP, 1480, 6);
+
+  it('IP fragments: same ID, offset/8 with MF on all but the last, DF cleared, UDP header only in the first', () => {
+    for (const r of [segmentUfo(sup, skb), segment(sup, skb, { deviceChecksum: true })]) {
+      expect(r.frames.map((f) => [u16(f, 16), u16(f, 18), u16(f, 20)])).toEqual([
+        [1500, 0x4242, 0x2000],
+        [1500, 0x4242, 0x2000 | 185],
+        [20 + 1048, 0x4242, 370],
+      ]);
+      r.frames.forEach((f) => {
+        expect(parseFrame(f).isFragment).toBe(true);
+        expect(ipv4HeaderChecksum(f, 14)).toBe(u16(f, 24));
+      });
+      // Reassembled L4 bytes = the datagram with its full checksum filled in (computed once, in software).
+      expect(hex(Buffer.concat(r.frames.map((f) => f.subarray(34))))).toBe(hex(full, 34));
+      expect(r.skbs.every((s) => s.ipSummed === IpSummed.UNNECESSARY && s.gsoSize === 0)).toBe(true);
+      expect(r.cost.checksumBytes).toBe(4008);
+    }
+    const out = new SegmentBuffer();
+    expect(segmentInto(sup, skb, { deviceChecksum: true }, out)).toBe(3);
+    expect(hex(out.frame(1))).toBe(hex(segmentUfo(sup, skb).frames[1]));
+  });
+
+  it('a fragment size that is not a multiple of 8, or IPv6, is refused', () => {
+    expect(() => segmentUfo(sup, { ...skb, gsoSize: 1000 + 4 })).toThrow(PacketError);
+    const v6 = buildUdpFrame({ srcIp: '2001:db8::1', dstIp: '2001:db8::2', srcPort: 1, dstPort: 2, payloadLength: 3000, checksum: 'partial' });
+    expect(() => segmentUfo(v6, { ...skb, csumStart: 54, gsoSize: 1448 - 8 })).toThrow(PacketError);
+  });
+
+  it('a datagram that fits is sent whole, checksum finished, DF kept', () => {
+    const r = segmentUfo(sup, { ...skb, gsoSize: 4008 });
+    expect(r.frames.length).toBe(1);
+    expect(hex(r.frames[0])).toBe(hex(full));
   });
 });

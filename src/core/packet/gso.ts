@@ -6,12 +6,14 @@
  *   UDP (USO, SKB_GSO_UDP_L4): UDP length = 8 + slice
  *   IPv4: tot_len per segment, ID + i (fixed with SKB_GSO_TCP_FIXEDID, or by a MANGLEID device for DF
  *         packets), header checksum recomputed; IPv6: payload length per segment
+ *   UFO (SKB_GSO_UDP, IPv4): the UDP datagram is checksummed once in software and cut into IP fragments
+ *         (same ID, frag_off = offset/8, MF on all but the last, UDP header only in the first).
  *   L4 checksum field: the kernel's length-delta update of the pseudo-header fold (tcp_gso_segment,
  *         __udp_gso_segment), then either left CHECKSUM_PARTIAL for the device or finished in software.
  * Hardware TSO and software GSO produce identical segments, so one routine models both.
  */
 import { PacketError } from './errors';
-import { csumAdd, csumFold, csumPartial, foldSum, pseudoHeaderSumV4, pseudoHeaderSumV6, writeIpv4HeaderChecksum } from './checksum';
+import { csumAdd, csumFold, csumPartial, csumSub, foldSum, pseudoHeaderSumV4, pseudoHeaderSumV6, writeIpv4HeaderChecksum } from './checksum';
 import { TCP_CWR, TCP_FIN, TCP_PSH, UDP_HLEN, createParsedFrame, parseFrameInto } from './frame';
 import type { ParsedFrame } from './frame';
 import {
@@ -60,8 +62,8 @@ export interface GsoResult {
   cost: GsoCost;
 }
 
-/** Which segmentation a super-frame needs, from its gso_type (UFO is not modelled). */
-export type GsoKind = 'tcp' | 'udp-l4';
+/** Which segmentation a super-frame needs, from its gso_type. */
+export type GsoKind = 'tcp' | 'udp-l4' | 'udp-ufo';
 
 const TCP_FLAGS_NOT_FIRST = TCP_CWR;
 const TCP_FLAGS_NOT_LAST = TCP_FIN | TCP_PSH;
@@ -88,6 +90,10 @@ interface SegmentPlan {
   ipId: number;
   fixedId: boolean;
   finishChecksum: boolean;
+  /** UFO: the datagram's final UDP checksum, computed once; written into the first fragment. */
+  ufoCheck: number;
+  /** UFO: bytes summed for ufoCheck. */
+  planChecksumBytes: number;
 }
 
 const scratchFrame: ParsedFrame = createParsedFrame();
@@ -95,9 +101,7 @@ const scratchFrame: ParsedFrame = createParsedFrame();
 function gsoKindOf(gsoType: number): GsoKind {
   if ((gsoType & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) !== 0) return 'tcp';
   if ((gsoType & SKB_GSO_UDP_L4) !== 0) return 'udp-l4';
-  if ((gsoType & SKB_GSO_UDP) !== 0) {
-    throw new PacketError('unsupported', 'gso_type', 0, 'UFO (SKB_GSO_UDP, IP fragmentation) is not modelled');
-  }
+  if ((gsoType & SKB_GSO_UDP) !== 0) return 'udp-ufo';
   throw new PacketError('invalid-state', 'gso_type', 0, `gso_type 0x${gsoType.toString(16)} names no segmentation`);
 }
 
@@ -126,6 +130,8 @@ function plan(buf: Uint8Array, skb: Skb, kind: GsoKind, opts: GsoOptions): Segme
   let flags = 0;
   let oldUdpLength = 0;
   let fieldAt: number;
+  let ufoCheck = 0;
+  let planChecksumBytes = 0;
   if (kind === 'tcp') {
     const tcp = f.tcp;
     if (!tcp) throw new PacketError('invalid-state', 'gso_type', f.l4Offset, 'TCP GSO on a frame that is not TCP');
@@ -137,6 +143,19 @@ function plan(buf: Uint8Array, skb: Skb, kind: GsoKind, opts: GsoOptions): Segme
     seq = tcp.seq;
     flags = tcp.flags;
     fieldAt = f.l4Offset + 16;
+  } else if (kind === 'udp-ufo') {
+    const udp = f.udp;
+    if (!udp) throw new PacketError('invalid-state', 'gso_type', f.l4Offset, 'UFO on a frame that is not UDP');
+    if (f.ipVersion === 6) throw new PacketError('unsupported', 'gso_type', f.l3Offset, 'IPv6 UFO needs a fragment extension header (not modelled)');
+    if (mssBytes % 8 !== 0) throw new PacketError('invalid-state', 'gso_size', 0, `UFO fragment size ${mssBytes} is not a multiple of 8`);
+    // udp4_ufo_fragment: field zeroed, whole datagram summed with the pseudo-header, 0 sent as 0xFFFF.
+    headerBytes = f.l4Offset;
+    fieldAt = f.l4Offset + 6;
+    const field = (buf[fieldAt] << 8) | buf[fieldAt + 1];
+    const ulen = ipEnd - f.l4Offset;
+    ufoCheck = csumFold(csumSub(csumPartial(buf, f.l4Offset, ulen, csumAdd(base, ulen)), field));
+    if (ufoCheck === 0) ufoCheck = 0xffff;
+    planChecksumBytes = ulen;
   } else {
     const udp = f.udp;
     if (!udp) throw new PacketError('invalid-state', 'gso_type', f.l4Offset, 'UDP_L4 GSO on a frame that is not UDP');
@@ -160,12 +179,12 @@ function plan(buf: Uint8Array, skb: Skb, kind: GsoKind, opts: GsoOptions): Segme
   // trusted as is, so a wrong pseudo value in a guest's super-frame stays wrong in every segment.
   const baseField = partialIn ? (buf[fieldAt] << 8) | buf[fieldAt + 1] : foldSum(csumAdd(base, kind === 'udp-l4' ? oldUdpLength : baseL4Bytes));
   let fixedId = false;
-  if (f.ipVersion === 4) {
+  if (f.ipVersion === 4 && kind !== 'udp-ufo') {
     const fixedFlag = (gsoType & SKB_GSO_TCP_FIXEDID) !== 0;
     if (fixedFlag && !f.dontFragment) {
       throw new PacketError('invalid-state', 'gso_type', f.l3Offset + 6, 'SKB_GSO_TCP_FIXEDID without DF (inet_gso_segment refuses)');
     }
-    fixedId = fixedFlag || (opts.mangleId === true && f.dontFragment);
+    fixedId = fixedFlag || (kind === 'tcp' && opts.mangleId === true && f.dontFragment);
   }
   return {
     kind,
@@ -184,7 +203,9 @@ function plan(buf: Uint8Array, skb: Skb, kind: GsoKind, opts: GsoOptions): Segme
     clearCwr: (gsoType & SKB_GSO_TCP_ACCECN) === 0,
     ipId: f.ipId,
     fixedId,
-    finishChecksum: !opts.deviceChecksum,
+    finishChecksum: kind === 'udp-ufo' || !opts.deviceChecksum,
+    ufoCheck,
+    planChecksumBytes,
   };
 }
 
@@ -211,6 +232,7 @@ function writeSegment(src: Uint8Array, p: SegmentPlan, i: number, dst: Uint8Arra
   const l3 = at + p.l3Offset;
   const l4 = at + p.l4Offset;
   const l4Bytes = hdr - p.l4Offset + sliceBytes;
+  if (p.kind === 'udp-ufo') return writeUfoFragment(p, i, dst, at, sliceBytes);
   if (p.ipVersion === 4) {
     const totalLengthBytes = hdr - p.l3Offset + sliceBytes;
     dst[l3 + 2] = totalLengthBytes >>> 8;
@@ -259,6 +281,26 @@ function writeSegment(src: Uint8Array, p: SegmentPlan, i: number, dst: Uint8Arra
   return l4Bytes;
 }
 
+/** Fragment i of a UFO datagram: the IP header is the only per-fragment header. */
+function writeUfoFragment(p: SegmentPlan, i: number, dst: Uint8Array, at: number, sliceBytes: number): number {
+  const l3 = at + p.l3Offset;
+  const totalLengthBytes = p.headerBytes - p.l3Offset + sliceBytes;
+  dst[l3 + 2] = totalLengthBytes >>> 8;
+  dst[l3 + 3] = totalLengthBytes & 0xff;
+  if (p.segments > 1) {
+    // inet_gso_segment overwrites the whole frag_off word (DF included) with offset/8 | MF.
+    const fragWord = ((i * p.mssBytes) >>> 3) | (i < p.segments - 1 ? 0x2000 : 0);
+    dst[l3 + 6] = fragWord >>> 8;
+    dst[l3 + 7] = fragWord & 0xff;
+  }
+  writeIpv4HeaderChecksum(dst, l3);
+  if (i === 0) {
+    dst[at + p.l4Offset + 6] = p.ufoCheck >>> 8;
+    dst[at + p.l4Offset + 7] = p.ufoCheck & 0xff;
+  }
+  return 0;
+}
+
 function segmentSkb(skb: Skb, p: SegmentPlan, lengthBytes: number): Skb {
   const s = cloneSkb(skb);
   s.len = lengthBytes;
@@ -270,7 +312,8 @@ function segmentSkb(skb: Skb, p: SegmentPlan, lengthBytes: number): Skb {
   s.transportHeader = p.l4Offset;
   s.csumStart = p.l4Offset;
   s.csumOffset = p.kind === 'tcp' ? 16 : 6;
-  s.ipSummed = p.finishChecksum ? IpSummed.NONE : IpSummed.PARTIAL;
+  // UFO leaves the fragments CHECKSUM_UNNECESSARY (udp4_ufo_fragment); on transmit that equals NONE.
+  s.ipSummed = p.kind === 'udp-ufo' ? IpSummed.UNNECESSARY : p.finishChecksum ? IpSummed.NONE : IpSummed.PARTIAL;
   return s;
 }
 
@@ -296,7 +339,7 @@ function run(superFrame: Uint8Array, skb: Skb, kind: GsoKind, opts: GsoOptions):
       segments: p.segments,
       headerBytesCopied: p.segments * p.headerBytes,
       payloadBytesCopied: Math.max(0, p.payloadBytes),
-      checksumBytes,
+      checksumBytes: checksumBytes + p.planChecksumBytes,
     },
   };
 }
@@ -309,6 +352,14 @@ export function segmentTcp(superFrame: Uint8Array, skb: Skb, opts: GsoOptions): 
 /** USO (SKB_GSO_UDP_L4): each segment a complete UDP datagram of up to gso_size payload bytes. */
 export function segmentUdp(superFrame: Uint8Array, skb: Skb, opts: GsoOptions): GsoResult {
   return run(superFrame, skb, 'udp-l4', opts);
+}
+
+/**
+ * UFO (SKB_GSO_UDP, deprecated; still received from tun/tap/virtio): IPv4 fragments of one UDP datagram,
+ * gso_size = fragment payload bytes (a multiple of 8). The checksum is always finished in software.
+ */
+export function segmentUfo(superFrame: Uint8Array, skb: Skb): GsoResult {
+  return run(superFrame, skb, 'udp-ufo', { deviceChecksum: false });
 }
 
 /** skb_gso_segment: dispatch on gso_type. */
@@ -377,13 +428,13 @@ export function segmentInto(superFrame: Uint8Array, skb: Skb, opts: GsoOptions, 
     at += len;
   }
   out.count = p.segments;
-  out.ipSummed = p.finishChecksum ? IpSummed.NONE : IpSummed.PARTIAL;
+  out.ipSummed = p.kind === 'udp-ufo' ? IpSummed.UNNECESSARY : p.finishChecksum ? IpSummed.NONE : IpSummed.PARTIAL;
   out.csumStart = p.l4Offset;
   out.csumOffset = p.kind === 'tcp' ? 16 : 6;
   out.cost.segments = p.segments;
   out.cost.headerBytesCopied = p.segments * p.headerBytes;
   out.cost.payloadBytesCopied = Math.max(0, p.payloadBytes);
-  out.cost.checksumBytes = checksumBytes;
+  out.cost.checksumBytes = checksumBytes + p.planChecksumBytes;
   return p.segments;
 }
 
