@@ -127,6 +127,16 @@ describe('TSO worked example §5.4 [V]', () => {
     expect(out.ipSummed).toBe(IpSummed.PARTIAL);
     expect(() => out.frame(3)).toThrow(PacketError);
   });
+
+  it('SegmentBuffer grows for a super-frame that needs more segments or bytes than it holds', () => {
+    const big = buildTcpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5, dstPort: 6, seq: 1, payloadLength: 60000, checksum: 'partial' });
+    const out = new SegmentBuffer(1000, 4);
+    const want = segmentTcp(big, superSkb(big, SKB_GSO_TCPV4, 200, 16), { deviceChecksum: false });
+    expect(segmentInto(big, superSkb(big, SKB_GSO_TCPV4, 200, 16), { deviceChecksum: false }, out)).toBe(300);
+    expect(out.count).toBe(300);
+    expect(hex(out.frame(299))).toBe(hex(want.frames[299]));
+    expect(out.cost).toEqual(want.cost);
+  });
 });
 
 describe('USO worked example §5.5 [V]', () => {

@@ -57,7 +57,7 @@ export interface GsoCost {
 export interface GsoResult {
   /** Views into one buffer shared by all segments of this call. */
   frames: Uint8Array[];
-  /** One record per frame: ipSummed PARTIAL (device) or NONE (software), not GSO any more. */
+  /** One record per frame, not GSO any more: PARTIAL (device) or NONE (software); UFO fragments UNNECESSARY. */
   skbs: Skb[];
   cost: GsoCost;
 }
