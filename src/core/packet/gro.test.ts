@@ -13,6 +13,7 @@ import {
   SKB_GSO_TCP_FIXEDID,
   SKB_GSO_TCPV4,
   SKB_GSO_TCPV6,
+  computeCompleteChecksum,
   createSkb,
 } from './skb';
 import type { Skb } from './skb';
@@ -251,6 +252,27 @@ describe('GRO flush rules', () => {
     expect(out.length).toBe(1);
     expect(out[0].frame).toBe(bad);
     expect(out[0].skb.ipSummed).toBe(IpSummed.NONE);
+  });
+
+  it('CHECKSUM_COMPLETE: a matching device sum costs no byte pass; a wrong one falls back to software', () => {
+    const frames = [seg(0), seg(1), seg(2)];
+    const q = new GroQueue();
+    const out: GroPacket[] = [];
+    for (const f of frames) {
+      const s = rxSkb(f, 0x11, { ipSummed: IpSummed.COMPLETE });
+      s.csum = computeCompleteChecksum(f, s);
+      q.receive(f, s, out);
+    }
+    expect(q.flush(out).length).toBe(1);
+    expect(out[0].segments).toBe(3);
+    expect(q.stats.checksumBytes).toBe(0);
+    const q2 = new GroQueue();
+    const wrong = frames.map((f) => q2.receive(f, rxSkb(f, 0x11, { ipSummed: IpSummed.COMPLETE, csum: 0x1234 }), []));
+    expect(wrong).toEqual(['held', 'merged', 'merged']);
+    expect(q2.stats.checksumBytes).toBe(3 * (20 + MSS));
+    const bad = seg(3);
+    bad[100] ^= 1;
+    expect(q2.receive(bad, rxSkb(bad, 0x11, { ipSummed: IpSummed.COMPLETE, csum: 0x1234 }), [])).toBe('normal');
   });
 
   it('not GRO candidates: UDP, IPv4 options, fragments, bad IP header checksum, padded frames', () => {

@@ -26,7 +26,9 @@ import {
   TCP_RST,
   TCP_SYN,
   TCP_URG,
+  createParsedFrame,
 } from './frame';
+import type { ParsedFrame } from './frame';
 import {
   IpSummed,
   SKB_GSO_DODGY,
@@ -34,6 +36,7 @@ import {
   SKB_GSO_TCP_FIXEDID,
   SKB_GSO_TCPV4,
   SKB_GSO_TCPV6,
+  completeChecksumOk,
 } from './skb';
 import type { Skb } from './skb';
 
@@ -191,7 +194,14 @@ function parseRx(buf: Uint8Array, h: RxHeaders): boolean {
   return true;
 }
 
-/** TCP checksum validation as skb_gro_checksum_validate does it; NONE → UNNECESSARY on success. */
+/** Offsets handed to completeChecksumOk (only the fields it reads are filled in). */
+const completeView: ParsedFrame = createParsedFrame();
+
+/**
+ * TCP checksum validation as skb_gro_checksum_validate does it: UNNECESSARY and PARTIAL trusted, COMPLETE
+ * checked against skb.csum (software pass only if that disagrees), NONE summed in software and turned into
+ * UNNECESSARY on success (skb_gro_incr_csum_unnecessary).
+ */
 function validateChecksum(buf: Uint8Array, skb: Skb, h: RxHeaders, stats: GroStats): boolean {
   switch (skb.ipSummed) {
     case IpSummed.UNNECESSARY:
@@ -205,10 +215,24 @@ function validateChecksum(buf: Uint8Array, skb: Skb, h: RxHeaders, stats: GroSta
       break;
   }
   const l4Bytes = buf.length - h.l4;
+  if (skb.ipSummed === IpSummed.COMPLETE) {
+    // The device's whole-packet sum plus the pseudo-header: no pass over the bytes when it agrees.
+    const f = completeView;
+    f.l2Offset = 0;
+    f.frameLength = buf.length;
+    f.l3Offset = h.l3;
+    f.l4Offset = h.l4;
+    f.l4LengthBytes = l4Bytes;
+    f.ipVersion = h.ipVersion;
+    f.l4Proto = IPPROTO_TCP;
+    if (completeChecksumOk(buf, skb, f)) {
+      skb.csumValid = true;
+      return true;
+    }
+  }
   const pseudo = h.ipVersion === 4 ? pseudoHeaderSumV4(buf, h.l3, IPPROTO_TCP, l4Bytes) : pseudoHeaderSumV6(buf, h.l3, IPPROTO_TCP, l4Bytes);
   const ok = foldSum(csumPartial(buf, h.l4, l4Bytes, pseudo)) === 0xffff;
-  // COMPLETE would combine skb->csum with the pseudo-header (no byte pass); NONE pays a full pass.
-  if (skb.ipSummed !== IpSummed.COMPLETE) stats.checksumBytes += l4Bytes;
+  stats.checksumBytes += l4Bytes;
   if (!ok) return false;
   if (skb.ipSummed === IpSummed.NONE) {
     skb.ipSummed = IpSummed.UNNECESSARY;
