@@ -185,6 +185,15 @@ describe('csumPartial fast path == naive', () => {
       }
     }
   });
+  it('buffers beyond one 16 MiB accumulation chunk', () => {
+    const size = (17 << 20) + 6;
+    const b = new Uint8Array(size + 1).fill(0xff);
+    expect(csumFold(csumPartial(b, 1, size, 0))).toBe(naiveChecksum(b, 1, size));
+    const rng = new Rng(17);
+    for (let i = 0; i < size; i += 4096) b[i + rng.int(4096)] = rng.int(256);
+    expect(csumFold(csumPartial(b, 0, size, 0))).toBe(naiveChecksum(b, 0, size));
+    expect(csumFold(csumPartial(b, 3, size - 2, 0))).toBe(naiveChecksum(b, 3, size - 2));
+  });
   it('piecewise sums over even splits chain through the sum argument', () => {
     const rng = new Rng(3);
     const b = rng.bytes(4000);

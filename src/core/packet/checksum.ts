@@ -12,11 +12,16 @@ import type { Skb } from './skb';
 /** Every JS engine we target is little-endian; checked once so the Uint32Array fast path stays honest. */
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-/** Below this many bytes the byte-pair loop beats setting up a word view. */
-const FAST_PATH_MIN_BYTES = 48;
+/** Below this many bytes the unrolled byte-pair loop wins even when the word view is cached. */
+const WORD_PATH_MIN_BYTES = 64;
+/** A new Uint32Array view costs ~50–100 ns: only worth creating for regions at least this long. */
+const NEW_VIEW_MIN_BYTES = 512;
 
-/** Words summed before the 16-bit lane accumulators are folded: 2^14 × 0xFFFF stays below 2^30 (V8 small ints). */
-const WORDS_PER_FOLD = 16384;
+/**
+ * 8-word iterations per chunk: each of the four double accumulators gains < 2^33 per iteration, so
+ * 2^17 iterations keep each below 2^50 and their total exact. One chunk covers 4 MiB.
+ */
+const ITERATIONS_PER_CHUNK = 1 << 17;
 
 /** `x` a non-negative integer below 2^53 → congruent value in [0, 2^32) with end-around carry at bit 32. */
 function reduceTo32(x: number): number {
@@ -66,34 +71,66 @@ function byteSum(buf: Uint8Array, start: number, end: number, firstHigh: boolean
   return acc;
 }
 
+/** Big-endian word sum of [start, end) starting on a high byte, unrolled ×8 bytes, two accumulators. */
+function pairSum(buf: Uint8Array, start: number, end: number): number {
+  let a = 0;
+  let b = 0;
+  let i = start;
+  const unrolledEnd = end - ((end - i) & 7);
+  for (; i < unrolledEnd; i += 8) {
+    a += ((buf[i] << 8) | buf[i + 1]) + ((buf[i + 4] << 8) | buf[i + 5]);
+    b += ((buf[i + 2] << 8) | buf[i + 3]) + ((buf[i + 6] << 8) | buf[i + 7]);
+  }
+  const pairEnd = end - ((end - i) & 1);
+  for (; i < pairEnd; i += 2) a += (buf[i] << 8) | buf[i + 1];
+  if (i < end) a += buf[i] << 8;
+  return a + b;
+}
+
 /**
- * Sum of aligned little-endian 32-bit words, folded to 16 bits and returned as the LE-word sum
- * (i.e. byte-swapped relative to the big-endian sum). Two 16-bit lane accumulators, folded rarely.
+ * Sum of aligned little-endian 32-bit words, folded to 16 bits: the LE-word sum (byte-swapped relative to
+ * the big-endian sum). 32-bit words are added whole in four exact double accumulators (independent
+ * dependency chains); since 2^16 ≡ 1 mod 0xFFFF, the fold of the u32 total equals the 16-bit word sum.
  */
 function wordSumLe(words: Uint32Array, start: number, end: number): number {
   let total = 0;
   let i = start;
   while (i < end) {
-    const stop = Math.min(end, i + WORDS_PER_FOLD);
-    let lo = 0;
-    let hi = 0;
-    const unrolledStop = stop - ((stop - i) & 3);
-    for (; i < unrolledStop; i += 4) {
-      const a = words[i];
-      const b = words[i + 1];
-      const c = words[i + 2];
-      const d = words[i + 3];
-      lo += (a & 0xffff) + (b & 0xffff) + (c & 0xffff) + (d & 0xffff);
-      hi += (a >>> 16) + (b >>> 16) + (c >>> 16) + (d >>> 16);
+    const stop = end - i > ITERATIONS_PER_CHUNK * 8 ? i + ITERATIONS_PER_CHUNK * 8 : end;
+    let a = 0;
+    let b = 0;
+    let c = 0;
+    let d = 0;
+    const unrolledStop = stop - ((stop - i) & 7);
+    for (; i < unrolledStop; i += 8) {
+      a += words[i] + words[i + 4];
+      b += words[i + 1] + words[i + 5];
+      c += words[i + 2] + words[i + 6];
+      d += words[i + 3] + words[i + 7];
     }
-    for (; i < stop; i++) {
-      const w = words[i];
-      lo += w & 0xffff;
-      hi += w >>> 16;
-    }
-    total += lo + hi;
+    for (; i < stop; i++) a += words[i];
+    total = reduceTo32(total + a + b + c + d);
   }
-  return foldSum(reduceTo32(total));
+  return foldSum(total);
+}
+
+/** One-entry cache of a word view over the last ArrayBuffer seen (frames usually come from one pool). */
+let cachedBuffer: ArrayBufferLike | null = null;
+let cachedWords: Uint32Array = new Uint32Array(0);
+
+/** Same contract as csumPartial; registered by an optional accelerated implementation (wasm/). */
+export type ChecksumKernel = (buf: Uint8Array, offset: number, length: number, sum: number) => number;
+
+let largeKernel: ChecksumKernel | null = null;
+let largeKernelMinBytes = Infinity;
+
+/**
+ * Route regions of at least `minBytes` to `kernel` (null restores pure JS). Kernels must give exactly the
+ * csumPartial result (the sums are exact integers, so determinism does not depend on which one ran).
+ */
+export function setLargeChecksumKernel(kernel: ChecksumKernel | null, minBytes = 1024): void {
+  largeKernel = kernel;
+  largeKernelMinBytes = kernel ? minBytes : Infinity;
 }
 
 /**
@@ -101,40 +138,51 @@ function wordSumLe(words: Uint32Array, start: number, end: number): number {
  * octet is always the high byte of its first word, whatever the offset's alignment in memory.
  */
 export function csumPartial(buf: Uint8Array, offset: number, length: number, sum: number): number {
-  need(buf, offset, length, 'checksum region');
+  if (length >= largeKernelMinBytes && largeKernel !== null) return largeKernel(buf, offset, length, sum);
+  return csumPartialJs(buf, offset, length, sum);
+}
+
+/** The pure-JS csumPartial: unrolled byte pairs for short regions, 32-bit word view for long ones. */
+export function csumPartialJs(buf: Uint8Array, offset: number, length: number, sum: number): number {
+  if (!(offset >= 0 && length >= 0 && offset + length <= buf.length)) need(buf, offset, length, 'checksum region');
   const end = offset + length;
-  if (length < FAST_PATH_MIN_BYTES || !HOST_LITTLE_ENDIAN) {
-    return csumAdd(sum, reduceTo32(byteSum(buf, offset, end, true)));
-  }
+  if (length < WORD_PATH_MIN_BYTES || !HOST_LITTLE_ENDIAN) return csumAdd(sum, reduceTo32(pairSum(buf, offset, end)));
   const abs = buf.byteOffset + offset;
   const head = (4 - (abs & 3)) & 3;
+  const firstWord = (abs + head) >>> 2;
+  const wordCount = (length - head) >>> 2;
+  let words = cachedWords;
+  if (buf.buffer !== cachedBuffer || words.length < firstWord + wordCount) {
+    if (length < NEW_VIEW_MIN_BYTES) return csumAdd(sum, reduceTo32(pairSum(buf, offset, end)));
+    const buffer = buf.buffer;
+    words = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    cachedBuffer = buffer;
+    cachedWords = words;
+  }
   const bodyStart = offset + head;
-  const wordCount = (end - bodyStart) >>> 2;
   const bodyEnd = bodyStart + wordCount * 4;
   // An odd head shifts the body by one byte: its LE-word sum is then already in big-endian position.
   const headOdd = (head & 1) === 1;
   let acc = byteSum(buf, offset, bodyStart, true);
-  const words = new Uint32Array(buf.buffer, abs + head, wordCount);
-  const bodyLe = wordSumLe(words, 0, wordCount);
+  const bodyLe = wordSumLe(words, firstWord, firstWord + wordCount);
   acc += headOdd ? bodyLe : swap16(bodyLe);
   acc += byteSum(buf, bodyEnd, end, !headOdd);
   return csumAdd(sum, reduceTo32(acc));
 }
 
-/** Straightforward RFC 1071 checksum (complemented fold) — the reference the fast path is tested against. */
+/**
+ * Straightforward RFC 1071 checksum (complemented fold): big-endian byte pairs added in one wide
+ * accumulator (exact below 2^53, i.e. for any buffer under 2^37 bytes), folded once at the end.
+ * The reference the fast path is tested and benchmarked against.
+ */
 export function naiveChecksum(buf: Uint8Array, offset: number, length: number): number {
   need(buf, offset, length, 'checksum region');
   let acc = 0;
   const end = offset + length;
   let i = offset;
-  for (; i + 1 < end; i += 2) {
-    acc += buf[i] * 256 + buf[i + 1];
-    if (acc > 0xffff) acc = (acc & 0xffff) + 1;
-  }
-  if (i < end) {
-    acc += buf[i] * 256;
-    if (acc > 0xffff) acc = (acc & 0xffff) + 1;
-  }
+  for (; i + 1 < end; i += 2) acc += buf[i] * 256 + buf[i + 1];
+  if (i < end) acc += buf[i] * 256;
+  while (acc > 0xffff) acc = (acc % 65536) + Math.floor(acc / 65536);
   return ~acc & 0xffff;
 }
 
