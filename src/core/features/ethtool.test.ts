@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { F, LAYOUT_6_18, LAYOUT_MAINLINE, maskOf } from './catalog';
 import { registerNetdevice, requestedOn } from './device';
 import { FeatureError } from './errors';
-import { applyEthtoolCommand, ethtoolRows, formatEthtoolK, formatEthtoolKCommand, parseEthtoolK, parseEthtoolKCommand } from './ethtool';
+import {
+  applyEthtoolCommand,
+  applyFeatureIntent,
+  ethtoolRows,
+  formatEthtoolK,
+  formatEthtoolKCommand,
+  parseEthtoolK,
+  parseEthtoolKCommand,
+  resolveFeatureName,
+} from './ethtool';
 import APPENDIX_A from './fixtures/appendix-a-veth-linux-6.18.txt?raw';
 import EXAMPLE_A from './fixtures/example-a-virtio-net.txt?raw';
 import EXAMPLE_B from './fixtures/example-b-veth.txt?raw';
@@ -275,6 +284,26 @@ describe('ethtool -K', () => {
     expect(thrown(() => parseEthtoolKCommand('ethtool -k eth0')).code).toBe('syntax');
     expect(thrown(() => parseEthtoolKCommand('ethtool -K')).reason).toBe('missing device name after -K');
     expect(thrown(() => applyEthtoolCommand(vethDevice(), 'ethtool -K eth9 tso off', 'veth0')).code).toBe('no-such-device');
+  });
+});
+
+describe('feature intent and name resolution', () => {
+  it('applies a scenario intent like one ethtool -K, any name form', () => {
+    const r = applyFeatureIntent(vethDevice(), { 'tcp-segmentation-offload': false, gro: true, 'tx-udp-segmentation': false });
+    expect(r.device.offloads.tso || r.device.offloads.uso).toBe(false);
+    expect(r.device.offloads.gro).toBe(true);
+    expect(r.stdout).toBe('');
+    expect(thrown(() => applyFeatureIntent(vethDevice(), { warp: true })).code).toBe('unknown-feature');
+  });
+
+  it('resolves legacy, kernel and unknown names against a layout', () => {
+    expect(resolveFeatureName(LAYOUT_MAINLINE, 'sg')?.map((e) => e.name)).toEqual(['tx-scatter-gather', 'tx-scatter-gather-fraglist']);
+    expect(resolveFeatureName(LAYOUT_MAINLINE, 'large-receive-offload')?.map((e) => e.name)).toEqual(['rx-lro']);
+    expect(resolveFeatureName(LAYOUT_MAINLINE, 'rx-gro-hw')?.map((e) => e.name)).toEqual(['rx-gro-hw']);
+    expect(resolveFeatureName(LAYOUT_MAINLINE, 'ufo')).toEqual([]);
+    expect(resolveFeatureName(LAYOUT_MAINLINE, 'tx-tcp-accecn-segmentation')).toBeNull();
+    expect(resolveFeatureName(LAYOUT_6_18, 'tso')?.length).toBe(5);
+    expect(resolveFeatureName(LAYOUT_MAINLINE, '')).toBeNull();
   });
 });
 

@@ -432,6 +432,28 @@ export function applyEthtoolCommand(dev: NetDevice, command: string, ifname?: st
   return { ifname: cmd.ifname, ...applyFeatureRequests(dev, cmd.requests) };
 }
 
+/**
+ * What `ethtool -K` would set for a name: a legacy short/long name gives every kernel feature matching its glob
+ * (possibly none, e.g. ufo), a kernel string gives itself; null if the kernel has no such feature.
+ */
+export function resolveFeatureName(layout: FeatureLayout, name: string): LayoutEntry[] | null {
+  const legacy = legacyFlagByName(name);
+  if (legacy) return layout.entries.filter((e) => e.name !== '' && flagPatternMatch(e.name, legacy.glob));
+  const e = layout.entries.find((x) => x.name === name && x.name !== '');
+  return e ? [e] : null;
+}
+
+/**
+ * A scenario's feature intent (`{ 'tcp-segmentation-offload': false, gro: true }`, any ethtool name) applied in
+ * key order as one `ethtool -K`. Unknown names throw FeatureError('unknown-feature').
+ */
+export function applyFeatureIntent(dev: NetDevice, intent: Readonly<Record<string, boolean>>): EthtoolKResult {
+  return applyFeatureRequests(
+    dev,
+    Object.entries(intent).map(([name, on]) => ({ name, on })),
+  );
+}
+
 /** The FEATURES_SET half of `ethtool -K` on already-split requests (also used for a scenario's feature intent). */
 export function applyFeatureRequests(dev: NetDevice, requests: readonly FeatureRequest[]): EthtoolKResult {
   let reqMask = FeatureSet.EMPTY;
@@ -454,16 +476,11 @@ export function applyFeatureRequests(dev: NetDevice, requests: readonly FeatureR
     }
   };
   for (const r of requests) {
-    const legacy = legacyFlagByName(r.name);
-    if (legacy) {
-      for (const e of entries) if (e.name !== '' && flagPatternMatch(e.name, legacy.glob)) request(e, r.on);
-      continue;
-    }
-    const e = entries.find((x) => x.name === r.name && x.name !== '');
-    if (!e) {
+    const matched = resolveFeatureName(dev.layout, r.name);
+    if (!matched) {
       throw new FeatureError('unknown-feature', 0, `'${r.name}' is not a feature of this kernel (nor a legacy name such as tso, gso, gro)`, 'netlink error: bit name not found\nnetlink error: Operation not supported\n');
     }
-    request(e, r.on);
+    for (const e of matched) request(e, r.on);
   }
 
   const oldActive = dev.active;
