@@ -334,9 +334,19 @@ function layoutFromParsed(parsed: readonly ParsedFeature[]): FeatureLayout {
     entries.splice(at, 0, { kind: 'opaque', name: p.name });
   });
   const sig = entries.map((e) => e.name).join('\n');
-  const same = LAYOUTS.find((l) => l.entries.filter((e) => e.name !== '').map((e) => e.name).join('\n') === sig);
-  return same ?? makeLayout('parsed', entries);
+  return LAYOUT_BY_SIGNATURE.get(sig) ?? makeLayout('parsed', entries);
 }
+
+/** Printable names of each known layout, to hand back the shared layout object when a text matches one. */
+const LAYOUT_BY_SIGNATURE: ReadonlyMap<string, FeatureLayout> = new Map(
+  LAYOUTS.map((l) => [
+    l.entries
+      .filter((e) => e.name !== '')
+      .map((e) => e.name)
+      .join('\n'),
+    l,
+  ]),
+);
 
 function clip(s: string): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;

@@ -56,6 +56,12 @@ const IPV6_OR_HW_CSUM = maskOf('IPV6_CSUM', 'HW_CSUM');
 const IP_AND_IPV6_CSUM = maskOf('IP_CSUM', 'IPV6_CSUM');
 const TSO_AND_ECN = maskOf('TSO', 'TSO_ECN');
 const LRO_AND_GRO_HW = maskOf('LRO', 'GRO_HW');
+const TSO6 = maskOf('TSO6');
+const TSO_MANGLEID = maskOf('TSO_MANGLEID');
+const TSO_ECN = maskOf('TSO_ECN');
+const GSO = maskOf('GSO');
+const GRO_HW = maskOf('GRO_HW');
+const LRO = maskOf('LRO');
 
 export const REASONS: Readonly<Record<Exclude<FixRule, 'driver'>, string>> = {
   'mixed-csum': 'tx-checksum-ipv4/ipv6 cannot be combined with tx-checksum-ip-generic (mixed HW and IP checksum settings)',
@@ -107,22 +113,22 @@ export function netdevFixFeatures(input: FeatureSet, ctx: FixContext = {}): FixR
   if (f.hasAny(ALL_TSO) && !f.has(F.SG)) drop(ALL_TSO, 'tso-needs-sg', REASONS['tso-needs-sg']);
   // 3. TSO requires a checksum offload that covers its protocol
   if (f.has(F.TSO) && !f.hasAny(IP_OR_HW_CSUM)) drop(TSO_AND_ECN, 'tso-needs-csum', REASONS['tso-needs-csum']);
-  if (f.has(F.TSO6) && !f.hasAny(IPV6_OR_HW_CSUM)) drop(maskOf('TSO6'), 'tso6-needs-csum', REASONS['tso6-needs-csum']);
+  if (f.has(F.TSO6) && !f.hasAny(IPV6_OR_HW_CSUM)) drop(TSO6, 'tso6-needs-csum', REASONS['tso6-needs-csum']);
   // 4. TSO_MANGLEID requires TSO
-  if (f.has(F.TSO_MANGLEID) && !f.has(F.TSO)) drop(maskOf('TSO_MANGLEID'), 'mangleid-needs-tso', REASONS['mangleid-needs-tso']);
+  if (f.has(F.TSO_MANGLEID) && !f.has(F.TSO)) drop(TSO_MANGLEID, 'mangleid-needs-tso', REASONS['mangleid-needs-tso']);
   // 5. TSO_ECN alone is meaningless
-  if (f.and(ALL_TSO).equals(maskOf('TSO_ECN'))) drop(maskOf('TSO_ECN'), 'ecn-needs-tso', REASONS['ecn-needs-tso']);
+  if (f.and(ALL_TSO).equals(TSO_ECN)) drop(TSO_ECN, 'ecn-needs-tso', REASONS['ecn-needs-tso']);
   // 6. software GSO requires SG
-  if (f.has(F.GSO) && !f.hasAny(SG)) drop(maskOf('GSO'), 'gso-needs-sg', REASONS['gso-needs-sg']);
+  if (f.has(F.GSO) && !f.hasAny(SG)) drop(GSO, 'gso-needs-sg', REASONS['gso-needs-sg']);
   // 7. gso_partial_features require GSO_PARTIAL
   const partial = ctx.gsoPartialFeatures ?? FeatureSet.EMPTY;
   if (f.hasAny(partial) && !f.has(F.GSO_PARTIAL)) drop(partial, 'gso-partial', REASONS['gso-partial']);
   // 8. GRO_HW requires RXCSUM
-  if (!f.has(F.RXCSUM) && f.has(F.GRO_HW)) drop(maskOf('GRO_HW'), 'gro-hw-needs-rxcsum', REASONS['gro-hw-needs-rxcsum']);
+  if (!f.has(F.RXCSUM) && f.has(F.GRO_HW)) drop(GRO_HW, 'gro-hw-needs-rxcsum', REASONS['gro-hw-needs-rxcsum']);
   // 9. RXFCS excludes LRO and GRO_HW
-  if (f.has(F.RXFCS)) drop(LRO_AND_GRO_HW, 'rxfcs-excludes-aggregation', REASONS['rxfcs-excludes-aggregation']);
+  if (f.has(F.RXFCS) && f.hasAny(LRO_AND_GRO_HW)) drop(LRO_AND_GRO_HW, 'rxfcs-excludes-aggregation', REASONS['rxfcs-excludes-aggregation']);
   // 10. GRO_HW excludes LRO
-  if (f.has(F.GRO_HW) && f.has(F.LRO)) drop(maskOf('LRO'), 'gro-hw-excludes-lro', REASONS['gro-hw-excludes-lro']);
+  if (f.has(F.GRO_HW) && f.has(F.LRO)) drop(LRO, 'gro-hw-excludes-lro', REASONS['gro-hw-excludes-lro']);
   // 11. netdev_sync_upper_features
   for (const upperWanted of ctx.uppers ?? []) {
     const forced = UPPER_DISABLES.andNot(upperWanted);
