@@ -502,13 +502,10 @@ export class GroQueue {
     const skb = p.skb;
     if (p.count === 1) {
       skb.gsoSize = 0;
-      const frame = p.scratch ? p.buf.slice(0, p.lengthBytes) : p.buf;
-      if (p.scratch) this.scratchPool.push(p.buf);
-      return { frame, skb, segments: 1, lro: false };
+      return { frame: this.release(p), skb, segments: 1, lro: false };
     }
     this.stats.aggregates++;
-    const frame = p.buf.slice(0, p.lengthBytes);
-    if (p.scratch) this.scratchPool.push(p.buf);
+    const frame = this.release(p);
     const l3 = p.l3Offset;
     const l4 = p.l4Offset;
     const l4Bytes = p.lengthBytes - l4;
@@ -548,6 +545,18 @@ export class GroQueue {
     put16(frame, l4 + 16, foldSum(pseudo));
     skb.ipSummed = IpSummed.PARTIAL;
     return { frame, skb, segments: p.count, lro: false };
+  }
+
+  /**
+   * The held bytes as a standalone frame. A scratch buffer at least half full is handed over as is (no
+   * copy; at most 2× its length retained); a small aggregate is copied out and its scratch reused.
+   */
+  private release(p: HeldFlow): Uint8Array {
+    if (!p.scratch) return p.buf;
+    if (p.lengthBytes * 2 >= p.buf.length) return p.buf.subarray(0, p.lengthBytes);
+    const frame = p.buf.slice(0, p.lengthBytes);
+    this.scratchPool.push(p.buf);
+    return frame;
   }
 
   private takeScratch(capacityBytes: number): Uint8Array {
