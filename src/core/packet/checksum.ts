@@ -328,8 +328,15 @@ export function finishPartialChecksum(buf: Uint8Array, csumStart: number, csumOf
   return check;
 }
 
+function rejectFragment(frame: ParsedFrame): void {
+  if (frame.isFragment) {
+    throw new PacketError('unsupported', 'ip fragment', frame.l3Offset, 'the L4 checksum covers the reassembled datagram');
+  }
+}
+
 /** Full L4 checksum value for a parsed TCP/UDP frame, computed with the field treated as zero. */
 export function computeL4Checksum(buf: Uint8Array, frame: ParsedFrame): number {
+  rejectFragment(frame);
   const fieldOffset = l4ChecksumFieldOffset(frame.l4Proto);
   const l4LengthBytes = frame.l4LengthBytes;
   const pseudo = frame.ipVersion === 4
@@ -356,6 +363,7 @@ export function writeL4Checksum(buf: Uint8Array, frame: ParsedFrame): number {
  * A zero UDP checksum over IPv4 means "none" and passes; over IPv6 it is invalid.
  */
 export function verifyL4Checksum(buf: Uint8Array, frame: ParsedFrame): boolean {
+  rejectFragment(frame);
   if (frame.l4Proto !== 6 && frame.l4Proto !== 17) {
     throw new PacketError('unsupported', 'l4 protocol', frame.l4Offset, `cannot verify protocol ${frame.l4Proto}`);
   }

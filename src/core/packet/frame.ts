@@ -180,7 +180,11 @@ export function parseFrame(buf: Uint8Array, offset = 0, length = buf.length - of
   return parseFrameInto(createParsedFrame(), buf, offset, length);
 }
 
-/** Parse into a caller-owned record (no allocation beyond TCP option objects). */
+/**
+ * Parse into a caller-owned record. Allocation-free while consecutive frames have the same L4 kind: the
+ * record's tcp/udp objects (and TCP option objects) are refilled in place, so a caller that needs one to
+ * survive the next parse into the same record must copy it. On a PacketError the record is unspecified.
+ */
 export function parseFrameInto(out: ParsedFrame, buf: Uint8Array, offset = 0, length = buf.length - offset): ParsedFrame {
   if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0 || offset + length > buf.length) {
     throw new PacketError('truncated', 'frame', offset, `region of ${length} bytes does not fit a ${buf.length}-byte buffer`);
@@ -271,11 +275,14 @@ export function parseFrameInto(out: ParsedFrame, buf: Uint8Array, offset = 0, le
   out.dstPort = 0;
   out.payloadOffset = l4;
   out.payloadLength = ipEnd - l4;
+  // The previous parse's L4 objects are refilled when the kind repeats, so steady parsing allocates nothing.
+  const prevTcp = out.tcp;
+  const prevUdp = out.udp;
   out.tcp = null;
   out.udp = null;
   if (out.isFragment) return out;
   if (proto === IPPROTO_TCP) {
-    parseTcp(out, buf, l4, ipEnd);
+    parseTcp(out, buf, l4, ipEnd, prevTcp);
   } else if (proto === IPPROTO_UDP) {
     if (l4 + UDP_HLEN > ipEnd) throw new PacketError('truncated', 'udp header', l4, 'IP packet ends inside the UDP header');
     const udpLength = u16(buf, l4 + 4);
@@ -284,14 +291,17 @@ export function parseFrameInto(out: ParsedFrame, buf: Uint8Array, offset = 0, le
     }
     out.srcPort = u16(buf, l4);
     out.dstPort = u16(buf, l4 + 2);
-    out.udp = { lengthBytes: udpLength, checksum: u16(buf, l4 + 6) };
+    const udp = prevUdp ?? { lengthBytes: 0, checksum: 0 };
+    udp.lengthBytes = udpLength;
+    udp.checksum = u16(buf, l4 + 6);
+    out.udp = udp;
     out.payloadOffset = l4 + UDP_HLEN;
     out.payloadLength = udpLength - UDP_HLEN;
   }
   return out;
 }
 
-function parseTcp(out: ParsedFrame, buf: Uint8Array, l4: number, ipEnd: number): void {
+function parseTcp(out: ParsedFrame, buf: Uint8Array, l4: number, ipEnd: number, prev: TcpInfo | null): void {
   if (l4 + 20 > ipEnd) throw new PacketError('truncated', 'tcp header', l4, 'IP packet ends inside the TCP header');
   const dataOffset = buf[l4 + 12] >>> 4;
   const headerLengthBytes = dataOffset * 4;
@@ -299,29 +309,50 @@ function parseTcp(out: ParsedFrame, buf: Uint8Array, l4: number, ipEnd: number):
   if (l4 + headerLengthBytes > ipEnd) {
     throw new PacketError('truncated', 'tcp options', l4 + 20, `data offset ${dataOffset} exceeds the IP packet`);
   }
-  const options: TcpOptions = {};
-  parseTcpOptions(buf, l4 + 20, l4 + headerLengthBytes, options);
+  const tcp = prev ?? newTcpInfo();
+  const options = tcp.options;
+  const ts = options.timestamps;
+  options.mss = undefined;
+  options.wscale = undefined;
+  options.sackPermitted = undefined;
+  options.timestamps = undefined;
+  options.sackBlocks = undefined;
+  parseTcpOptions(buf, l4 + 20, l4 + headerLengthBytes, options, ts);
+  tcp.seq = u32(buf, l4 + 4);
+  tcp.ack = u32(buf, l4 + 8);
+  tcp.flags = buf[l4 + 13];
+  tcp.window = u16(buf, l4 + 14);
+  tcp.dataOffset = dataOffset;
+  tcp.headerLengthBytes = headerLengthBytes;
+  tcp.urgentPointer = u16(buf, l4 + 18);
+  tcp.checksum = u16(buf, l4 + 16);
+  tcp.optionsOffset = l4 + 20;
+  tcp.optionsLengthBytes = headerLengthBytes - 20;
   out.srcPort = u16(buf, l4);
   out.dstPort = u16(buf, l4 + 2);
-  out.tcp = {
-    seq: u32(buf, l4 + 4),
-    ack: u32(buf, l4 + 8),
-    flags: buf[l4 + 13],
-    window: u16(buf, l4 + 14),
-    dataOffset,
-    headerLengthBytes,
-    urgentPointer: u16(buf, l4 + 18),
-    checksum: u16(buf, l4 + 16),
-    optionsOffset: l4 + 20,
-    optionsLengthBytes: headerLengthBytes - 20,
-    options,
-  };
+  out.tcp = tcp;
   out.payloadOffset = l4 + headerLengthBytes;
   out.payloadLength = ipEnd - out.payloadOffset;
 }
 
+function newTcpInfo(): TcpInfo {
+  return {
+    seq: 0,
+    ack: 0,
+    flags: 0,
+    window: 0,
+    dataOffset: 0,
+    headerLengthBytes: 0,
+    urgentPointer: 0,
+    checksum: 0,
+    optionsOffset: 0,
+    optionsLengthBytes: 0,
+    options: { mss: undefined, wscale: undefined, sackPermitted: undefined, timestamps: undefined, sackBlocks: undefined },
+  };
+}
+
 /** Parse TCP options in [start, end) into `out`. Unknown kinds are skipped by their length. */
-export function parseTcpOptions(buf: Uint8Array, start: number, end: number, out: TcpOptions): TcpOptions {
+export function parseTcpOptions(buf: Uint8Array, start: number, end: number, out: TcpOptions, reuseTimestamps?: TcpTimestamps): TcpOptions {
   let i = start;
   while (i < end) {
     const kind = buf[i];
@@ -355,7 +386,13 @@ export function parseTcpOptions(buf: Uint8Array, start: number, end: number, out
       }
       case 8:
         if (len !== 10) throw new PacketError('malformed', 'tcp timestamp option', i, `length ${len} != 10`);
-        out.timestamps = { value: u32(buf, i + 2), echo: u32(buf, i + 6) };
+        if (reuseTimestamps) {
+          reuseTimestamps.value = u32(buf, i + 2);
+          reuseTimestamps.echo = u32(buf, i + 6);
+          out.timestamps = reuseTimestamps;
+        } else {
+          out.timestamps = { value: u32(buf, i + 2), echo: u32(buf, i + 6) };
+        }
         break;
       default:
         break;

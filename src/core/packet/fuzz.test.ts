@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTcpFrame, buildUdpFrame, parseFrame, type ParsedFrame } from './frame';
+import { buildTcpFrame, buildUdpFrame, createParsedFrame, parseFrame, parseFrameInto, type ParsedFrame } from './frame';
 import { computeL4Checksum, verifyL4Checksum } from './checksum';
 import { PacketError } from './errors';
 import { Rng } from '../rng';
@@ -102,5 +102,34 @@ describe('parseFrame fuzz: a bounded result or a PacketError, nothing else', () 
     // The mix must exercise both outcomes.
     expect(ok).toBeGreaterThan(1000);
     expect(errors).toBeGreaterThan(1000);
+  });
+});
+
+describe('parseFrameInto with one reused record', () => {
+  it('gives exactly what a fresh parse gives, whatever was parsed into the record before', () => {
+    const rng = new Rng(0x5eed);
+    const rec = createParsedFrame();
+    for (let i = 0; i < 3000; i++) {
+      const region = i % 3 === 0 ? seedFrame(rng) : mutate(rng, seedFrame(rng));
+      let fresh: ParsedFrame | PacketError;
+      try {
+        fresh = parseFrame(region);
+      } catch (e) {
+        if (!(e instanceof PacketError)) throw e;
+        fresh = e;
+      }
+      if (fresh instanceof PacketError) {
+        expect(() => parseFrameInto(rec, region)).toThrow(PacketError);
+        continue;
+      }
+      expect(parseFrameInto(rec, region)).toEqual(fresh);
+    }
+  });
+  it('fragments are refused by the L4 checksum helpers', () => {
+    const f = buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, payloadLength: 30 });
+    f[20] = 0x20;
+    const p = parseFrame(f);
+    expect(() => verifyL4Checksum(f, p)).toThrow(PacketError);
+    expect(() => computeL4Checksum(f, p)).toThrow(PacketError);
   });
 });
