@@ -5,7 +5,8 @@ import { TCP_ACK, TCP_CWR, TCP_ECE, TCP_FIN, TCP_PSH, buildTcpFrame, buildUdpFra
 import type { ParsedFrame } from './frame';
 import { GroQueue } from './gro';
 import type { GroPacket } from './gro';
-import { segmentTcp, segmentUdp } from './gso';
+import { segment, segmentTcp, segmentUdp } from './gso';
+import { PacketError } from './errors';
 import { IpSummed, SKB_GSO_TCP_ECN, SKB_GSO_TCP_FIXEDID, SKB_GSO_TCPV4, SKB_GSO_TCPV6, SKB_GSO_UDP_L4, createSkb } from './skb';
 import type { Skb } from './skb';
 
@@ -211,6 +212,49 @@ describe('GSO → GRO round trip (seeded property)', () => {
         parts.push(f.subarray(p.payloadOffset));
       });
       expect(hex(Buffer.concat(parts))).toBe(hex(superFrame.subarray(l4 + 8)));
+    }
+  });
+});
+
+describe('hostile input', () => {
+  it('GRO never throws on mangled or truncated frames, and conserves packets', () => {
+    const rng = new Rng(0x5eed_0004);
+    const c = randomTcpCase(rng);
+    const base = segmentTcp(c.superFrame, c.skb, { deviceChecksum: false });
+    for (const mode of ['gro', 'lro'] as const) {
+      const q = new GroQueue({ mode });
+      const out: GroPacket[] = [];
+      let fed = 0;
+      for (let run = 0; run < 400; run++) {
+        const src = base.frames[rng.int(base.frames.length)];
+        let f = src.slice(0, rng.int(4) === 0 ? rng.int(src.length + 1) : src.length);
+        for (let k = rng.int(4); k > 0 && f.length > 0; k--) f[rng.int(f.length)] = rng.int(256);
+        if (rng.int(8) === 0) f = rng.bytes(rng.int(80));
+        const skb = createSkb({ len: f.length, hash: rng.int(16), ipSummed: [IpSummed.NONE, IpSummed.UNNECESSARY, IpSummed.PARTIAL, IpSummed.COMPLETE][rng.int(4)] as IpSummed, csumStart: rng.int(80), csumOffset: 16, gsoSize: rng.int(8) === 0 ? rng.int(3000) : 0, gsoType: rng.int(8) === 0 ? SKB_GSO_TCPV4 : 0 });
+        expect(() => q.receive(f, skb, out)).not.toThrow();
+        fed++;
+      }
+      q.flush(out);
+      expect(q.heldFlows).toBe(0);
+      // Every frame was held, merged or passed through, and every held flow came out exactly once.
+      expect(q.stats.held + q.stats.merged + q.stats.normal).toBe(fed);
+      expect(out.length).toBe(q.stats.held + q.stats.normal);
+    }
+  });
+
+  it('GSO throws only PacketError on mangled super-frames', () => {
+    const rng = new Rng(0x5eed_0005);
+    for (let run = 0; run < 300; run++) {
+      const c = randomTcpCase(rng);
+      const f = c.superFrame.slice(0, rng.int(3) === 0 ? rng.int(c.superFrame.length + 1) : c.superFrame.length);
+      for (let k = rng.int(4); k > 0 && f.length > 0; k--) f[rng.int(Math.min(f.length, 80))] = rng.int(256);
+      const skb = { ...c.skb, gsoSize: rng.int(6) === 0 ? rng.int(70000) - 10 : c.skb.gsoSize, gsoType: rng.int(6) === 0 ? rng.nextU32() : c.skb.gsoType };
+      try {
+        const r = segment(f, skb, { deviceChecksum: rng.int(2) === 1 });
+        expect(r.frames.length).toBe(r.skbs.length);
+      } catch (e) {
+        expect(e).toBeInstanceOf(PacketError);
+      }
     }
   });
 });
