@@ -227,7 +227,7 @@ describe('hostile input', () => {
       let fed = 0;
       for (let run = 0; run < 400; run++) {
         const src = base.frames[rng.int(base.frames.length)];
-        let f = src.slice(0, rng.int(4) === 0 ? rng.int(src.length + 1) : src.length);
+        let f: Uint8Array = src.slice(0, rng.int(4) === 0 ? rng.int(src.length + 1) : src.length);
         for (let k = rng.int(4); k > 0 && f.length > 0; k--) f[rng.int(f.length)] = rng.int(256);
         if (rng.int(8) === 0) f = rng.bytes(rng.int(80));
         const skb = createSkb({ len: f.length, hash: rng.int(16), ipSummed: [IpSummed.NONE, IpSummed.UNNECESSARY, IpSummed.PARTIAL, IpSummed.COMPLETE][rng.int(4)] as IpSummed, csumStart: rng.int(80), csumOffset: 16, gsoSize: rng.int(8) === 0 ? rng.int(3000) : 0, gsoType: rng.int(8) === 0 ? SKB_GSO_TCPV4 : 0 });
