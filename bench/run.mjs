@@ -11,7 +11,7 @@ const wanted = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.ts') || f.endsWith('.bench.mjs'))
   .filter((f) => wanted.length === 0 || wanted.some((w) => f.includes(w)))
-  .sort();
+  .toSorted();
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f} ===`);
