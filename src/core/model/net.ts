@@ -1,0 +1,1377 @@
+/**
+ * The network runtime: ports, links, nodes and the consumers that move packets between them, with the
+ * offload decisions Linux makes at every hop. Costs are charged on the core doing the work; notifications
+ * are paid only when the consumer is idle (event-idx / NAPI semantics), so suppression under load emerges.
+ */
+import { CAT_CHECKSUM, CAT_COPY, CAT_EVENT, CAT_GRO, CAT_HASH, CAT_LOOKUP, CAT_PACKET, CAT_SEGMENTATION, Core, Task } from '../sim/cpu';
+import type { EventQueue, EventTarget } from '../sim/eventQueue';
+import type { ResolvedCosts } from '../sim/profiles';
+import type { Rng } from '../rng';
+import { Counters } from '../metrics/stats';
+import type { Endpoint, FaultSpec, InterfaceSpec, LinkSpec, NodeSpec, Scenario } from '../scenario/types';
+import type { NetDevice } from '../features/device';
+import { createInterfaceDevice } from './offloads';
+import { Pkt, PktQueue } from './pkt';
+import { IpSummed, skbChecksumHelp, skbIsGso, validateRxL4Checksum } from '../packet/skb';
+import { createParsedFrame, decrementTtl, parseFrameInto, type ParsedFrame } from '../packet/frame';
+import { segmentTcp, segmentUdp } from '../packet/gso';
+import { GroQueue, type GroPacket } from '../packet/gro';
+import { verifyL4Checksum, writeL4Checksum } from '../packet/checksum';
+import { PacketError } from '../packet/errors';
+
+export const EV_KICK = 0;
+export const EV_INTERRUPT = 1;
+export const EV_WAKEUP = 2;
+export const EV_SOFTIRQ = 3;
+export const EV_EXIT = 4;
+
+/** Per-port counter layout (monotonic). */
+export const PC_TX_PKTS = 0;
+export const PC_TX_BYTES = 1;
+export const PC_TX_EV = 2; // +kind (5)
+export const PC_TX_DROPS = 7;
+export const PC_RX_PKTS = 8;
+export const PC_RX_BYTES = 9;
+export const PC_RX_EV = 10; // +kind (5)
+export const PC_RX_DROPS = 15;
+export const PORT_STRIDE = 16;
+
+export type Dir = 'rx' | 'tx';
+
+export interface FaultRt {
+  kind: 'corrupt' | 'drop';
+  fraction: number;
+  payloadOffsetBytes: number;
+  rng: Rng;
+}
+
+/** A flow's receive side as the network sees it. */
+export interface FlowSink {
+  receive(node: NodeRt, port: Port, pkt: Pkt, parsed: ParsedFrame, core: Core, reverse: boolean): void;
+}
+
+export class Port {
+  readonly id: string;
+  dev: NetDevice;
+  mac: Uint8Array;
+  ip = 0;
+  prefixLen = 24;
+  hasIp = false;
+  link: LinkRt | null = null;
+  peer: Port | null = null;
+  /** Guest side of a virtio link. */
+  side: 'a' | 'b' | null = null;
+  vnet = false;
+  canCsum = false;
+  canGso = false;
+  readonly ctr: number;
+  readonly dropReasons: [Record<string, number>, Record<string, number>] = [{}, {}];
+  faultsRx: FaultRt[] = [];
+  faultsTx: FaultRt[] = [];
+  shaper: Shaper | null = null;
+  line: LineTx | null = null;
+  /** Hardware receive ring of a NIC port on a wire (its NAPI consumer). */
+  nicRx: PktQueue | null = null;
+  nicNapi: NapiTask | null = null;
+  /** Static FDB of an L2 node's port: MACs (as numbers) reachable through it. */
+  domain = -1;
+
+  constructor(
+    readonly node: NodeRt,
+    readonly spec: InterfaceSpec,
+    readonly index: number,
+    counters: Counters,
+  ) {
+    this.id = `${node.id}/${spec.name}`;
+    this.dev = createInterfaceDevice(spec.template, spec.features);
+    this.mac = spec.mac ? macBytes(spec.mac) : Uint8Array.of(0x52, 0x54, 0x00, node.index & 0xff, index & 0xff, (node.index >> 8) & 0xff);
+    this.ctr = counters.alloc(PORT_STRIDE);
+    if (spec.ipv4) {
+      const [addr, len] = spec.ipv4.split('/');
+      this.ip = ipU32(addr);
+      this.prefixLen = len === undefined ? 24 : Number(len);
+      this.hasIp = true;
+    }
+  }
+
+  get mtu(): number {
+    return this.spec.mtu;
+  }
+}
+
+export interface NodeRt {
+  id: string;
+  index: number;
+  spec: NodeSpec;
+  kind: NodeSpec['kind'];
+  ports: Port[];
+  cores: Core[];
+  /** Cores of helper threads serving this node (vhost workers), for reporting. */
+  extraCores: Core[];
+  /** Router/forwarder input queues and their consumers (one per core). */
+  input: PktQueue[];
+  inputTasks: RouterTask[];
+  routes: RouteRt[];
+  fdb: Map<number, Port>;
+  memoryBytes: number;
+  isEndpoint: boolean;
+  /** Rotates the app core for flows that start here. */
+  nextAppCore: number;
+}
+
+interface RouteRt {
+  net: number;
+  mask: number;
+  len: number;
+  port: Port;
+  via: number;
+}
+
+/** A virtio link: per queue pair a guest TX ring, a tap queue, a guest RX ring and their consumers. */
+export class LinkRt {
+  guestTx: PktQueue[] = [];
+  tapQ: PktQueue[] = [];
+  guestRx: PktQueue[] = [];
+  vhostTx: VhostTxTask[] = [];
+  vhostRx: VhostRxTask[] = [];
+  napi: NapiTask[] = [];
+  constructor(
+    readonly spec: LinkSpec,
+    readonly a: Port,
+    readonly b: Port,
+  ) {}
+  get kind(): LinkSpec['kind'] {
+    return this.spec.kind;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consumers
+
+/** vhost TX worker: drains a guest TX ring into the host side (tap → bridge/router...). */
+export class VhostTxTask extends Task {
+  private turnBytes = 0;
+  private turnPkts = 0;
+  private cur: Pkt | null = null;
+  constructor(
+    core: Core,
+    private readonly net: Net,
+    private readonly link: LinkRt,
+    private readonly q: number,
+    private readonly polling: boolean,
+  ) {
+    super(core);
+    if (polling) this.pinned = true;
+  }
+  override startTurn(): void {
+    this.turnBytes = 0;
+    this.turnPkts = 0;
+    this.chargeWake(this.net.c.contextSwitchNs);
+  }
+  hasWork(): boolean {
+    const c = this.net.c;
+    return this.link.guestTx[this.q].length > 0 && this.turnBytes < c.vhostWeightBytes && this.turnPkts < c.vhostWeightPackets;
+  }
+  begin(): void {
+    const p = this.link.guestTx[this.q].shift() as Pkt;
+    const c = this.net.c;
+    const len = p.frame.length;
+    this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : c.vhostTxPerPacketNs + c.skbAllocNs);
+    this.core.charge(CAT_COPY, len * c.copyNsPerByte);
+    this.turnBytes += len;
+    this.turnPkts++;
+    this.cur = p;
+  }
+  finish(): void {
+    const p = this.cur as Pkt;
+    this.cur = null;
+    this.net.releaseTsq(p);
+    this.net.ingress(this.link.b, p, this.core);
+  }
+  endTurn(): boolean {
+    return this.link.guestTx[this.q].length > 0;
+  }
+}
+
+/** vhost RX worker: moves packets from the tap queue into the guest RX ring and interrupts the guest. */
+export class VhostRxTask extends Task {
+  private turnBytes = 0;
+  private turnPkts = 0;
+  private cur: Pkt | null = null;
+  /** Stopped on a full guest RX ring; the guest's refill wakes it. */
+  blocked = false;
+  constructor(
+    core: Core,
+    private readonly net: Net,
+    private readonly link: LinkRt,
+    private readonly q: number,
+    private readonly polling: boolean,
+  ) {
+    super(core);
+    if (polling) this.pinned = true;
+  }
+  override startTurn(): void {
+    this.turnBytes = 0;
+    this.turnPkts = 0;
+    this.chargeWake(this.net.c.contextSwitchNs);
+  }
+  hasWork(): boolean {
+    const c = this.net.c;
+    return (
+      this.link.tapQ[this.q].length > 0 &&
+      !this.link.guestRx[this.q].full &&
+      this.turnBytes < c.vhostWeightBytes &&
+      this.turnPkts < c.vhostWeightPackets
+    );
+  }
+  begin(): void {
+    const p = this.link.tapQ[this.q].shift() as Pkt;
+    const c = this.net.c;
+    const len = p.frame.length;
+    this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : c.vhostRxPerPacketNs);
+    this.core.charge(CAT_COPY, len * c.copyNsPerByte);
+    this.turnBytes += len;
+    this.turnPkts++;
+    this.cur = p;
+  }
+  finish(): void {
+    const p = this.cur as Pkt;
+    this.cur = null;
+    this.net.releaseTsq(p);
+    const guest = this.link.a;
+    if (!guest.vnet) {
+      // No vnet header: the guest learns nothing about checksum state or GSO (both were resolved upstream).
+      p.skb.ipSummed = IpSummed.NONE;
+    }
+    this.link.guestRx[this.q].push(p);
+    this.net.notify(this.link.napi[this.q], this.core, EV_INTERRUPT, guest, 'rx');
+  }
+  endTurn(): boolean {
+    const tq = this.link.tapQ[this.q];
+    if (tq.length > 0 && this.link.guestRx[this.q].full) {
+      this.blocked = true;
+      return false;
+    }
+    return tq.length > 0;
+  }
+}
+
+/**
+ * NAPI poll of one receive ring (virtio guest RX or a NIC ring): up to napiWeight packets per turn, GRO
+ * per ring when the port has it, held GRO flows flushed when the poll completes.
+ */
+export class NapiTask extends Task {
+  private budget = 0;
+  private readonly out: Pkt[] = [];
+  private outHead = 0;
+  private readonly gro: GroQueue;
+  private readonly groOut: GroPacket[] = [];
+  private cur: Pkt | null = null;
+  private curIsDelivery = false;
+  interrupted = false;
+  guestSide = false;
+  constructor(
+    core: Core,
+    private readonly net: Net,
+    private readonly port: Port,
+    private readonly ring: PktQueue,
+    private readonly polling: boolean,
+    /** Guest (interrupt costs exits) or host NIC. */
+    private readonly guest: boolean,
+    /** The vhost RX worker that feeds this ring (woken when the guest refills). */
+    private readonly feeder: VhostRxTask | null,
+  ) {
+    super(core);
+    this.gro = new GroQueue();
+    if (polling) this.pinned = true;
+  }
+  override startTurn(): void {
+    this.budget = 0;
+    const c = this.net.c;
+    if (this.interrupted) {
+      this.interrupted = false;
+      this.core.charge(CAT_EVENT, (this.guest ? c.interruptNs : 0) + c.interruptHandlerNs);
+    }
+    this.chargeWake(this.net.c.contextSwitchNs);
+  }
+  hasWork(): boolean {
+    return this.outHead < this.out.length || (this.ring.length > 0 && this.budget < this.net.c.napiWeightPackets);
+  }
+  begin(): void {
+    const c = this.net.c;
+    if (this.outHead < this.out.length) {
+      this.cur = this.out[this.outHead];
+      this.out[this.outHead++] = null as unknown as Pkt;
+      if (this.outHead === this.out.length) {
+        this.out.length = 0;
+        this.outHead = 0;
+      }
+      this.curIsDelivery = true;
+      return;
+    }
+    const p = this.ring.shift() as Pkt;
+    this.budget++;
+    this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : c.rxNetdevPerPacketNs + c.skbAllocNs);
+    this.cur = p;
+    this.curIsDelivery = false;
+  }
+  finish(): void {
+    const p = this.cur as Pkt;
+    this.cur = null;
+    if (this.curIsDelivery) {
+      this.net.ingress(this.port, p, this.core);
+      return;
+    }
+    if (this.feeder !== null && this.feeder.blocked && !this.ring.full) {
+      this.feeder.blocked = false;
+      this.net.notify(this.feeder, this.core, EV_KICK, this.port, 'rx');
+    }
+    const off = this.port.dev.offloads;
+    if (off.gro && !this.polling && isTcp(p.frame)) {
+      const verdict = this.gro.receive(p.frame, p.skb, this.groOut);
+      if (verdict === 'merged' || verdict === 'merged-flushed') this.core.charge(CAT_GRO, this.net.c.groMergePerSegmentNs * Math.max(1, p.segments));
+      this.takeGro();
+      return;
+    }
+    this.out.push(p);
+  }
+  endTurn(): boolean {
+    if (this.gro.heldFlows > 0) {
+      this.gro.flush(this.groOut);
+      this.takeGro();
+    }
+    if (this.outHead < this.out.length) return true;
+    return this.ring.length > 0;
+  }
+  private takeGro(): void {
+    for (let i = 0; i < this.groOut.length; i++) {
+      const g = this.groOut[i];
+      this.out.push(new Pkt(g.frame, g.skb));
+    }
+    this.groOut.length = 0;
+  }
+}
+
+/** Per-core backlog (netif_rx → process_backlog) for veth/tap crossings: softirq on the pushing core. */
+export class BacklogTask extends Task {
+  readonly q: PktQueue;
+  private budget = 0;
+  private cur: Pkt | null = null;
+  constructor(
+    core: Core,
+    private readonly net: Net,
+  ) {
+    super(core);
+    this.q = new PktQueue(net.c.backlogPackets);
+  }
+  override startTurn(): void {
+    this.budget = 0;
+  }
+  hasWork(): boolean {
+    return this.q.length > 0 && this.budget < this.net.c.napiWeightPackets;
+  }
+  begin(): void {
+    const p = this.q.shift() as Pkt;
+    this.budget++;
+    this.core.charge(CAT_PACKET, this.net.c.vethPerPacketNs);
+    this.cur = p;
+  }
+  finish(): void {
+    const p = this.cur as Pkt;
+    this.cur = null;
+    this.net.releaseTsq(p);
+    this.net.ingress(p.port as Port, p, this.core);
+  }
+  endTurn(): boolean {
+    return this.q.length > 0;
+  }
+}
+
+/** A router's (or forwarder's) forwarding thread on one of its cores, fed by its input queue. */
+export class RouterTask extends Task {
+  private budget = 0;
+  private cur: Pkt | null = null;
+  constructor(
+    core: Core,
+    private readonly net: Net,
+    private readonly node: NodeRt,
+    private readonly q: PktQueue,
+    polling: boolean,
+  ) {
+    super(core);
+    if (polling) this.pinned = true;
+  }
+  override startTurn(): void {
+    this.budget = 0;
+    this.chargeWake(this.net.c.contextSwitchNs);
+  }
+  hasWork(): boolean {
+    return this.q.length > 0 && this.budget < this.net.c.napiWeightPackets;
+  }
+  begin(): void {
+    this.cur = this.q.shift() as Pkt;
+    this.budget++;
+  }
+  finish(): void {
+    const p = this.cur as Pkt;
+    this.cur = null;
+    this.net.forward(this.node, p.port as Port, p, this.core);
+  }
+  endTurn(): boolean {
+    return this.q.length > 0;
+  }
+}
+
+/** Rate-limited egress (a shaped qdisc): pfifo / prio bands / fq round robin, released at line rate. */
+export class Shaper implements EventTarget {
+  private readonly bands: PktQueue[] = [];
+  private readonly flowQ = new Map<number, PktQueue>();
+  private readonly fqOrder: number[] = [];
+  private fqNext = 0;
+  private busyUntilNs = 0;
+  private armed = false;
+  private count = 0;
+  depthMax = 0;
+  constructor(
+    private readonly net: Net,
+    private readonly port: Port,
+    readonly kind: 'pfifo' | 'prio' | 'fq',
+    private readonly limitPackets: number,
+    private readonly rateBitsPerSec: number,
+    bands: number,
+    private readonly flowLimitPackets: number,
+  ) {
+    for (let i = 0; i < Math.max(1, bands); i++) this.bands.push(new PktQueue(limitPackets));
+  }
+  get depth(): number {
+    return this.count;
+  }
+  enqueue(p: Pkt, core: Core): void {
+    if (this.count >= this.limitPackets) {
+      this.net.drop(this.port, 'tx', 'qdisc-full', p);
+      return;
+    }
+    let q: PktQueue;
+    if (this.kind === 'prio') {
+      const tos = p.frame.length > 15 ? p.frame[15] : 0;
+      q = this.bands[tos >= 0x80 ? 0 : tos > 0 ? Math.min(1, this.bands.length - 1) : this.bands.length - 1];
+    } else if (this.kind === 'fq') {
+      const key = flowKeyOf(p.frame);
+      let fq = this.flowQ.get(key);
+      if (fq === undefined) {
+        fq = new PktQueue(this.flowLimitPackets);
+        this.flowQ.set(key, fq);
+        this.fqOrder.push(key);
+      }
+      q = fq;
+    } else {
+      q = this.bands[0];
+    }
+    if (!q.push(p)) {
+      this.net.drop(this.port, 'tx', 'qdisc-flow-limit', p);
+      return;
+    }
+    this.count++;
+    if (this.count > this.depthMax) this.depthMax = this.count;
+    this.net.releaseTsq(p);
+    void core;
+    this.arm();
+  }
+  private arm(): void {
+    if (this.armed) return;
+    this.armed = true;
+    const now = this.net.sim.nowNs;
+    this.net.sim.push(Math.max(now, this.busyUntilNs), this, 0);
+  }
+  private dequeue(): Pkt | null {
+    if (this.kind === 'fq') {
+      for (let i = 0; i < this.fqOrder.length; i++) {
+        const k = this.fqOrder[(this.fqNext + i) % this.fqOrder.length];
+        const q = this.flowQ.get(k) as PktQueue;
+        if (q.length > 0) {
+          this.fqNext = (this.fqNext + i + 1) % this.fqOrder.length;
+          return q.shift();
+        }
+      }
+      return null;
+    }
+    for (const b of this.bands) if (b.length > 0) return b.shift();
+    return null;
+  }
+  onEvent(nowNs: number): void {
+    this.armed = false;
+    const p = this.dequeue();
+    if (p === null) return;
+    this.count--;
+    const txNs = Math.ceil((p.frame.length * 8 * 1e9) / this.rateBitsPerSec);
+    this.busyUntilNs = nowNs + txNs;
+    this.net.linkSend(this.port, p, null);
+    if (this.count > 0) this.arm();
+  }
+}
+
+/** A NIC port's transmitter on a wire: serialises at line rate, then the far port receives after the delay. */
+export class LineTx implements EventTarget {
+  readonly q: PktQueue;
+  private readonly inFlight: PktQueue;
+  private readonly arriveNs: number[] = [];
+  private arriveHead = 0;
+  private busyUntilNs = 0;
+  private sending = false;
+  constructor(
+    private readonly net: Net,
+    private readonly port: Port,
+    private readonly rateBitsPerSec: number,
+    private readonly delayNs: number,
+  ) {
+    this.q = new PktQueue(1000);
+    this.inFlight = new PktQueue(1 << 30);
+  }
+  send(p: Pkt): void {
+    if (!this.q.push(p)) {
+      this.net.drop(this.port, 'tx', 'txqueue-full', p);
+      return;
+    }
+    if (!this.sending) this.startNext(this.net.sim.nowNs);
+  }
+  private startNext(nowNs: number): void {
+    const p = this.q.shift();
+    if (p === null) {
+      this.sending = false;
+      return;
+    }
+    this.sending = true;
+    this.net.releaseTsq(p);
+    const start = Math.max(nowNs, this.busyUntilNs);
+    const txNs = Math.ceil((wireBytes(p) * 8 * 1e9) / this.rateBitsPerSec);
+    this.busyUntilNs = start + txNs;
+    this.inFlight.push(p);
+    this.arriveNs.push(this.busyUntilNs + this.delayNs);
+    this.net.sim.push(this.busyUntilNs, this, 0);
+    this.net.sim.push(this.busyUntilNs + this.delayNs, this, 1);
+  }
+  onEvent(nowNs: number, arg: number): void {
+    if (arg === 0) {
+      this.startNext(nowNs);
+      return;
+    }
+    const p = this.inFlight.shift() as Pkt;
+    this.arriveHead++;
+    if (this.arriveHead > 1024) {
+      this.arriveNs.splice(0, this.arriveHead);
+      this.arriveHead = 0;
+    }
+    this.net.wireArrive(this.port.peer as Port, p);
+  }
+}
+
+function wireBytes(p: Pkt): number {
+  // Hardware TSO puts gso_segs frames on the wire; each repeats the headers.
+  if (p.skb.gsoSize > 0) {
+    const hdr = p.skb.transportHeader + 20;
+    const payload = p.frame.length - hdr;
+    const segs = Math.max(1, Math.ceil(payload / p.skb.gsoSize));
+    return payload + segs * (hdr + 24);
+  }
+  return p.frame.length + 24;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export class Net {
+  readonly counters = new Counters();
+  readonly nodes: NodeRt[] = [];
+  readonly ports: Port[] = [];
+  readonly links: LinkRt[] = [];
+  readonly coresByHost = new Map<string, Core[]>();
+  readonly allCores: Core[] = [];
+  readonly backlogs = new Map<Core, BacklogTask>();
+  readonly flowsByKey = new Map<number, { sink: FlowSink; reverse: boolean }>();
+  readonly parsed = createParsedFrame();
+  /** Global counters: checksum outcomes, packet-hops. */
+  readonly g: number;
+  verifyPayloads = false;
+  captureHook: ((port: Port, dir: Dir, p: Pkt) => void) | null = null;
+  private readonly coreCursor = new Map<string, number>();
+
+  constructor(
+    readonly sim: EventQueue,
+    readonly c: ResolvedCosts,
+    private readonly rng: Rng,
+    scenario: Scenario,
+  ) {
+    this.g = this.counters.alloc(G_COUNT);
+    this.build(scenario);
+  }
+
+  // ---- statistics ------------------------------------------------------------------------------
+
+  count(port: Port, idx: number, n: number): void {
+    this.counters.values[port.ctr + idx] += n;
+  }
+
+  event(port: Port, dir: Dir, kind: number, n = 1): void {
+    this.counters.values[port.ctr + (dir === 'tx' ? PC_TX_EV : PC_RX_EV) + kind] += n;
+  }
+
+  drop(port: Port, dir: Dir, reason: string, p: Pkt): void {
+    this.releaseTsq(p);
+    this.counters.values[port.ctr + (dir === 'tx' ? PC_TX_DROPS : PC_RX_DROPS)]++;
+    const m = port.dropReasons[dir === 'tx' ? 1 : 0];
+    m[reason] = (m[reason] ?? 0) + 1;
+  }
+
+  gcount(idx: number, n = 1): void {
+    this.counters.values[this.g + idx] += n;
+  }
+
+  tsqRelease: ((flow: number, bytes: number) => void) | null = null;
+
+  releaseTsq(p: Pkt): void {
+    if (p.tsqFlow >= 0) {
+      const f = p.tsqFlow;
+      p.tsqFlow = -1;
+      if (this.tsqRelease) this.tsqRelease(f, p.tsqBytes);
+    }
+  }
+
+  // ---- notifications ---------------------------------------------------------------------------
+
+  /**
+   * Tell `task` that work arrived, from `producer`. Suppressed while the consumer is already runnable or
+   * polling; otherwise the event costs the producer (exit, IPI) and the consumer (interrupt, switch-in).
+   */
+  notify(task: Task, producer: Core, kind: number, port: Port, dir: Dir): void {
+    if (task.pinned) {
+      task.runNow();
+      return;
+    }
+    if (task.active) return;
+    const c = this.c;
+    switch (kind) {
+      case EV_KICK:
+        producer.charge(CAT_EVENT, c.kickNs + c.exitPenaltyNs + c.wakeupWakerNs);
+        this.event(port, dir, EV_KICK);
+        this.event(port, dir, EV_EXIT);
+        task.wakeAfter(c.wakeupLatencyNs);
+        return;
+      case EV_INTERRUPT: {
+        const t = task as NapiTask;
+        producer.charge(CAT_EVENT, c.irqSignalNs);
+        this.event(port, dir, EV_INTERRUPT);
+        if (c.interruptNs > 0 && t.guestSide) this.event(port, dir, EV_EXIT, 2);
+        t.interrupted = true;
+        task.wakeAfter(c.wakeupLatencyNs);
+        return;
+      }
+      case EV_WAKEUP:
+        producer.charge(CAT_EVENT, c.wakeupWakerNs);
+        this.event(port, dir, EV_WAKEUP);
+        task.wakeAfter(c.wakeupLatencyNs);
+        return;
+      case EV_SOFTIRQ:
+        producer.charge(CAT_EVENT, c.softirqRaiseNs);
+        this.event(port, dir, EV_SOFTIRQ);
+        task.runNow();
+        return;
+      default:
+        throw new PacketError('invalid-state', 'event kind', kind, 'unknown notification');
+    }
+  }
+
+  // ---- transmit path ---------------------------------------------------------------------------
+
+  /** dev_queue_xmit on `port`, running on `core`: validate_xmit (GSO / checksum fallback), then the link. */
+  transmit(port: Port, p: Pkt, core: Core): void {
+    if (port.link === null) {
+      this.drop(port, 'tx', 'no-link', p);
+      return;
+    }
+    const c = this.c;
+    if (skbIsGso(p.skb) && !port.canGso && !(port.link.kind === 'wire' && port.dev.offloads.tso)) {
+      const isUdp = p.frame[23] === 17;
+      const res = isUdp ? segmentUdp(p.frame, p.skb, { deviceChecksum: port.canCsum }) : segmentTcp(p.frame, p.skb, { deviceChecksum: port.canCsum });
+      const n = res.frames.length;
+      core.charge(CAT_SEGMENTATION, c.gsoPerSegmentNs * n);
+      if (res.cost.checksumBytes > 0) core.charge(CAT_CHECKSUM, res.cost.checksumBytes * c.checksumNsPerByte);
+      const tsqFlow = p.tsqFlow;
+      let tsqLeft = tsqFlow >= 0 ? p.tsqBytes : 0;
+      p.tsqFlow = -1;
+      for (let i = 0; i < n; i++) {
+        const s = new Pkt(res.frames[i], res.skbs[i]);
+        if (tsqFlow >= 0) {
+          // The segments carry the super-frame's TSQ charge between them.
+          const share = i === n - 1 ? tsqLeft : Math.min(tsqLeft, s.frame.length);
+          tsqLeft -= share;
+          s.tsqFlow = tsqFlow;
+          s.tsqBytes = share;
+        }
+        this.txOne(port, s, core);
+      }
+      return;
+    }
+    if (p.skb.ipSummed === IpSummed.PARTIAL && !port.canCsum) {
+      const bytes = skbChecksumHelp(p.frame, p.skb);
+      core.charge(CAT_CHECKSUM, bytes * c.checksumNsPerByte);
+    }
+    this.txOne(port, p, core);
+  }
+
+  private txOne(port: Port, p: Pkt, core: Core): void {
+    if (port.faultsTx.length > 0 && this.applyFaults(port, 'tx', p)) return;
+    this.count(port, PC_TX_PKTS, 1);
+    this.count(port, PC_TX_BYTES, p.frame.length);
+    if (this.captureHook) this.captureHook(port, 'tx', p);
+    if (port.shaper !== null) {
+      port.shaper.enqueue(p, core);
+      return;
+    }
+    this.linkSend(port, p, core);
+  }
+
+  /** Put a packet on the link out of `port` (the qdisc, if any, already released it). */
+  linkSend(port: Port, p: Pkt, core: Core | null): void {
+    const link = port.link as LinkRt;
+    this.gcount(G_HOPS, p.segments);
+    switch (link.kind) {
+      case 'virtio': {
+        if (port.side === 'a') {
+          if (core !== null) core.charge(CAT_PACKET, this.c.driverTxPerPacketNs);
+          const q = p.skb.queueMapping % link.guestTx.length;
+          if (!link.guestTx[q].push(p)) {
+            this.drop(port, 'tx', 'txqueue-full', p);
+            return;
+          }
+          this.notifyOrPoll(link.vhostTx[q], core, EV_KICK, port, 'tx');
+        } else {
+          const q = link.tapQ.length > 1 ? ((p.skb.hash >>> 0) % link.tapQ.length) : 0;
+          if (!link.tapQ[q].push(p)) {
+            this.drop(port, 'tx', 'tap-queue-full', p);
+            return;
+          }
+          this.notifyOrPoll(link.vhostRx[q], core, EV_WAKEUP, port, 'tx');
+        }
+        return;
+      }
+      case 'veth':
+      case 'tap': {
+        const peer = port.peer as Port;
+        const bl = this.backlogOf(core ?? this.firstCoreOf(peer.node));
+        p.port = peer;
+        if (!bl.q.push(p)) {
+          this.drop(peer, 'rx', 'backlog-full', p);
+          return;
+        }
+        this.notifyOrPoll(bl, bl.core, EV_SOFTIRQ, peer, 'rx');
+        return;
+      }
+      case 'wire':
+        (port.line as LineTx).send(p);
+        return;
+    }
+  }
+
+  private notifyOrPoll(task: Task, producer: Core | null, kind: number, port: Port, dir: Dir): void {
+    if (producer === null) {
+      // Released by a timer (shaper): the kernel raises the softirq on the shaper's core; charge nothing.
+      if (!task.active) {
+        this.event(port, dir, kind);
+        task.wakeAfter(0);
+      }
+      return;
+    }
+    this.notify(task, producer, kind, port, dir);
+  }
+
+  wireArrive(port: Port, p: Pkt): void {
+    if (port.nicRx === null || port.nicNapi === null) {
+      this.drop(port, 'rx', 'no-receiver', p);
+      return;
+    }
+    if (!port.nicRx.push(p)) {
+      this.drop(port, 'rx', 'rx-ring-full', p);
+      return;
+    }
+    const t = port.nicNapi;
+    if (t.pinned) {
+      t.runNow();
+      return;
+    }
+    if (!t.active) {
+      this.event(port, 'rx', EV_INTERRUPT);
+      t.interrupted = true;
+      t.wakeAfter(0);
+    }
+  }
+
+  // ---- receive path ----------------------------------------------------------------------------
+
+  ingress(port: Port, p: Pkt, core: Core): void {
+    if (port.faultsRx.length > 0 && this.applyFaults(port, 'rx', p)) return;
+    this.count(port, PC_RX_PKTS, 1);
+    this.count(port, PC_RX_BYTES, p.frame.length);
+    if (this.captureHook) this.captureHook(port, 'rx', p);
+    const node = port.node;
+    switch (node.kind) {
+      case 'bridge':
+        core.charge(CAT_PACKET, this.c.bridgePerPacketNs);
+        this.l2Forward(node, port, p, core);
+        return;
+      case 'nic': {
+        const other = node.ports.find((x) => x !== port);
+        if (!other) {
+          this.drop(port, 'rx', 'no-route', p);
+          return;
+        }
+        if (other.link?.kind === 'wire') core.charge(CAT_PACKET, this.c.nicTxPerPacketNs);
+        this.transmit(other, p, core);
+        return;
+      }
+      case 'router':
+      case 'forwarder': {
+        if (node.cores.includes(core)) {
+          this.forward(node, port, p, core);
+          return;
+        }
+        const q = node.input.length > 1 ? (this.flowHash(p, core) >>> 0) % node.input.length : 0;
+        p.port = port;
+        if (!node.input[q].push(p)) {
+          this.drop(port, 'rx', 'input-queue-full', p);
+          return;
+        }
+        this.notify(node.inputTasks[q], core, EV_WAKEUP, port, 'rx');
+        return;
+      }
+      case 'vm':
+      case 'container':
+        this.deliverLocal(node, port, p, core);
+        return;
+    }
+  }
+
+  private flowHash(p: Pkt, core: Core): number {
+    if (p.skb.hash !== 0) return p.skb.hash;
+    core.charge(CAT_HASH, this.c.hashHotNs);
+    const h = flowKeyOf(p.frame);
+    p.skb.hash = (Math.imul(h ^ (h >>> 16), 0x45d9f3b) ^ 0x9e3779b9) >>> 0;
+    return p.skb.hash;
+  }
+
+  private l2Forward(node: NodeRt, inPort: Port, p: Pkt, core: Core): void {
+    const out = node.fdb.get(macKey(p.frame, 0));
+    if (out === undefined || out === inPort) {
+      this.drop(inPort, 'rx', out === undefined ? 'fdb-miss' : 'hairpin', p);
+      return;
+    }
+    this.transmit(out, p, core);
+  }
+
+  /** Router / forwarder work on its own core: L3 forwarding (TTL, route, firewall) or L2 switching. */
+  forward(node: NodeRt, inPort: Port, p: Pkt, core: Core): void {
+    const c = this.c;
+    if (node.kind === 'forwarder') {
+      core.charge(CAT_PACKET, c.pollerPerPacketNs);
+      this.l2Forward(node, inPort, p, core);
+      return;
+    }
+    const spec = node.spec;
+    if (spec.kind !== 'router') return;
+    // A user-space router reading a tap pays the read (syscall + tap + copy); in-kernel links do not.
+    if (inPort.link?.kind === 'virtio' && inPort.side === 'b') {
+      core.charge(CAT_PACKET, c.tapPerPacketNs + c.syscallNs);
+      core.charge(CAT_COPY, p.frame.length * c.copyNsPerByte);
+    }
+    core.charge(CAT_PACKET, c.forwardPerPacketNs);
+    const f = this.parsed;
+    parseFrameInto(f, p.frame);
+    if (f.ttlOrHopLimit <= 1) {
+      this.drop(inPort, 'rx', 'ttl-exceeded', p);
+      return;
+    }
+    // Without vnet headers the router cannot carry "checksum pending": it verifies on ingress...
+    if (!inPort.vnet && p.skb.ipSummed === IpSummed.NONE && (f.l4Proto === 6 || f.l4Proto === 17)) {
+      core.charge(CAT_CHECKSUM, f.l4LengthBytes * c.checksumNsPerByte);
+      this.gcount(G_VERIFIED);
+      if (!verifyL4Checksum(p.frame, f)) {
+        this.gcount(G_BAD);
+        this.drop(inPort, 'rx', 'bad-checksum', p);
+        return;
+      }
+      p.skb.csumValid = true;
+    }
+    const dst = u32At(p.frame, f.dstAddrOffset);
+    let route: RouteRt | null = null;
+    for (const r of node.routes) if ((dst & r.mask) >>> 0 === r.net && (route === null || r.len > route.len)) route = r;
+    if (node.routes.length > 1) core.charge(CAT_LOOKUP, c.routeLookupNs);
+    if (route === null) {
+      this.drop(inPort, 'rx', 'no-route', p);
+      return;
+    }
+    let walked = 0;
+    for (const rule of spec.firewall) {
+      walked++;
+      if (ruleMatches(rule, f, p.frame)) {
+        if (rule.action === 'drop') {
+          core.charge(CAT_LOOKUP, walked * c.firewallRuleNs);
+          this.drop(inPort, 'rx', 'firewall', p);
+          return;
+        }
+        break;
+      }
+    }
+    if (walked > 0) core.charge(CAT_LOOKUP, walked * c.firewallRuleNs);
+    decrementTtl(p.frame, f);
+    const out = route.port;
+    const nextHop = route.via !== 0 ? route.via : dst;
+    const mac = this.arp(out, nextHop);
+    if (mac === null) {
+      this.drop(inPort, 'rx', 'no-neighbour', p);
+      return;
+    }
+    p.frame.set(mac, 0);
+    p.frame.set(out.mac, 6);
+    // ...and emits fully checksummed frames on egress.
+    if (!out.vnet && (f.l4Proto === 6 || f.l4Proto === 17) && !skbIsGso(p.skb)) {
+      if (p.skb.ipSummed === IpSummed.PARTIAL) {
+        const bytes = skbChecksumHelp(p.frame, p.skb);
+        core.charge(CAT_CHECKSUM, bytes * c.checksumNsPerByte);
+      } else {
+        writeL4Checksum(p.frame, f);
+        core.charge(CAT_CHECKSUM, f.l4LengthBytes * c.checksumNsPerByte);
+      }
+    }
+    if (out.link?.kind === 'virtio' && out.side === 'b') {
+      core.charge(CAT_PACKET, c.tapPerPacketNs + c.syscallNs);
+      core.charge(CAT_COPY, p.frame.length * c.copyNsPerByte);
+    }
+    this.transmit(out, p, core);
+  }
+
+  private arp(port: Port, ip: number): Uint8Array | null {
+    const m = this.arpTables[port.domain];
+    const target = m?.get(ip);
+    return target ? target.mac : null;
+  }
+
+  /** Local delivery on an endpoint: L4 checksum as Linux validates it, then the socket. */
+  deliverLocal(node: NodeRt, port: Port, p: Pkt, core: Core): void {
+    const f = this.parsed;
+    parseFrameInto(f, p.frame);
+    if (f.l4Proto !== 6 && f.l4Proto !== 17) {
+      this.drop(port, 'rx', 'not-l4', p);
+      return;
+    }
+    const verdict = validateRxL4Checksum(p.frame, p.skb, f);
+    switch (verdict) {
+      case 'software-valid':
+      case 'complete-fault':
+        core.charge(CAT_CHECKSUM, f.l4LengthBytes * this.c.checksumNsPerByte);
+        this.gcount(G_VERIFIED);
+        break;
+      case 'software-invalid':
+        core.charge(CAT_CHECKSUM, f.l4LengthBytes * this.c.checksumNsPerByte);
+        this.gcount(G_VERIFIED);
+        this.gcount(G_BAD);
+        this.drop(port, 'rx', 'bad-checksum', p);
+        return;
+      case 'trusted-partial':
+      case 'trusted-unnecessary':
+      case 'trusted-valid':
+      case 'complete-valid':
+        this.gcount(G_TRUSTED);
+        break;
+    }
+    const key = f.l4Proto * 4294967296 + f.srcPort * 65536 + f.dstPort;
+    const sink = this.flowsByKey.get(key);
+    if (sink === undefined) {
+      this.drop(port, 'rx', 'no-socket', p);
+      return;
+    }
+    sink.sink.receive(node, port, p, f, core, sink.reverse);
+  }
+
+  // ---- faults ------------------------------------------------------------------------------------
+
+  /** Returns true when the packet was dropped. Corruption flips real payload bytes (the checksum is not fixed). */
+  private applyFaults(port: Port, dir: Dir, p: Pkt): boolean {
+    const list = dir === 'rx' ? port.faultsRx : port.faultsTx;
+    for (const fault of list) {
+      if (fault.rng.next() >= fault.fraction) continue;
+      if (fault.kind === 'drop') {
+        this.drop(port, dir, 'fault-drop', p);
+        return true;
+      }
+      const f = this.parsed;
+      parseFrameInto(f, p.frame);
+      const at = f.payloadOffset + fault.payloadOffsetBytes;
+      if (f.payloadLength > fault.payloadOffsetBytes && at < p.frame.length) {
+        p.frame[at] ^= 0x5a;
+        this.gcount(G_CORRUPTED);
+      }
+    }
+    return false;
+  }
+
+  // ---- building ----------------------------------------------------------------------------------
+
+  private arpTables: Map<number, Port>[] = [];
+
+  backlogOf(core: Core): BacklogTask {
+    let b = this.backlogs.get(core);
+    if (b === undefined) {
+      b = new BacklogTask(core, this);
+      this.backlogs.set(core, b);
+    }
+    return b;
+  }
+
+  private firstCoreOf(node: NodeRt): Core {
+    return node.cores[0] ?? this.allocCore(node.spec.host, `${node.id}`);
+  }
+
+  allocCore(host: string, label: string): Core {
+    const cores = this.coresByHost.get(host);
+    if (cores === undefined || cores.length === 0) throw new PacketError('invalid-state', 'host', 0, `unknown host ${host} for ${label}`);
+    const i = this.coreCursor.get(host) ?? 0;
+    this.coreCursor.set(host, i + 1);
+    return cores[i % cores.length];
+  }
+
+  portOf(ep: Endpoint): Port {
+    const node = this.nodes.find((n) => n.id === ep.node);
+    const port = node?.ports.find((p) => p.spec.name === ep.iface);
+    if (!port) throw new PacketError('invalid-state', 'endpoint', 0, `no interface ${ep.node}/${ep.iface}`);
+    return port;
+  }
+
+  /** Recompute what a port's outgoing direction can carry (after a feature change). */
+  updateCaps(port: Port): void {
+    const off = port.dev.offloads;
+    const link = port.link;
+    const csum = off.hwCsum || off.csumIpv4;
+    const tso = off.tso && off.sg;
+    if (link === null) {
+      port.canCsum = csum;
+      port.canGso = csum && tso;
+      return;
+    }
+    switch (link.kind) {
+      case 'virtio':
+        if (port.side === 'a') {
+          port.canCsum = port.vnet && csum;
+          port.canGso = port.canCsum && tso;
+        } else {
+          // The tap delivers to the guest what the guest accepted (GUEST_CSUM / GUEST_TSO via guest offloads).
+          const guest = link.a.dev.offloads;
+          port.canCsum = port.vnet && csum;
+          port.canGso = port.canCsum && tso && (guest.groHw || guest.lro);
+        }
+        return;
+      case 'veth':
+      case 'tap':
+        port.canCsum = csum;
+        port.canGso = csum && tso;
+        return;
+      case 'wire':
+        // The NIC finishes checksums and segments in hardware; the wire carries complete frames.
+        port.canCsum = csum;
+        port.canGso = false;
+        return;
+    }
+  }
+
+  private build(s: Scenario): void {
+    for (const h of s.hosts) {
+      const cores: Core[] = [];
+      for (let i = 0; i < Math.max(1, h.cores); i++) {
+        const core = new Core(this.sim, this.allCores.length, h.id, `${h.id}/cpu${i}`);
+        cores.push(core);
+        this.allCores.push(core);
+      }
+      this.coresByHost.set(h.id, cores);
+    }
+    const c = this.c;
+    s.nodes.forEach((spec, index) => {
+      const node: NodeRt = {
+        id: spec.id,
+        index,
+        spec,
+        kind: spec.kind,
+        ports: [],
+        cores: [],
+        extraCores: [],
+        input: [],
+        inputTasks: [],
+        routes: [],
+        fdb: new Map(),
+        memoryBytes: 0,
+        isEndpoint: spec.kind === 'vm' || spec.kind === 'container',
+        nextAppCore: 0,
+      };
+      spec.interfaces.forEach((ifs, i) => {
+        const port = new Port(node, ifs, i, this.counters);
+        node.ports.push(port);
+        this.ports.push(port);
+      });
+      this.nodes.push(node);
+    });
+    // Cores: execution contexts first, helper threads after (so a small host shares vhost cores).
+    for (const node of this.nodes) {
+      const spec = node.spec;
+      switch (spec.kind) {
+        case 'vm':
+          for (let i = 0; i < Math.max(1, spec.vcpus); i++) node.cores.push(this.allocCore(spec.host, `${node.id}/vcpu${i}`));
+          node.memoryBytes = c.vmMemoryBytes;
+          break;
+        case 'router':
+          for (let i = 0; i < Math.max(1, spec.cores); i++) node.cores.push(this.allocCore(spec.host, `${node.id}/core${i}`));
+          node.memoryBytes = c.routerMemoryBytes;
+          break;
+        case 'forwarder':
+          for (let i = 0; i < Math.max(1, spec.cores); i++) node.cores.push(this.allocCore(spec.host, `${node.id}/pmd${i}`));
+          node.memoryBytes = spec.memoryBytes;
+          break;
+        case 'container':
+          node.cores.push(this.allocCore(spec.host, `${node.id}/core`));
+          node.memoryBytes = c.containerMemoryBytes;
+          break;
+        case 'nic':
+          node.cores.push(this.allocCore(spec.host, `${node.id}/irq`));
+          break;
+        case 'bridge':
+          break;
+      }
+      for (let i = 0; i < node.cores.length && (node.kind === 'router' || node.kind === 'forwarder'); i++) {
+        const q = new PktQueue(c.backlogPackets);
+        node.input.push(q);
+        node.inputTasks.push(new RouterTask(node.cores[i], this, node, q, node.kind === 'forwarder'));
+      }
+    }
+    for (const ls of s.links) {
+      const a = this.portOf(ls.a);
+      const b = this.portOf(ls.b);
+      const link = new LinkRt(ls, a, b);
+      a.link = link;
+      b.link = link;
+      a.peer = b;
+      b.peer = a;
+      this.links.push(link);
+      if (ls.kind === 'virtio') {
+        a.side = 'a';
+        b.side = 'b';
+        a.vnet = b.vnet = a.spec.vnetHdr && b.spec.vnetHdr;
+        const pairs = Math.max(1, a.spec.queues);
+        const ring = ls.ringSize ?? c.ringSizeDescriptors;
+        const hostPolls = b.node.kind === 'forwarder';
+        const guestPolls = a.node.kind === 'forwarder';
+        for (let q = 0; q < pairs; q++) {
+          link.guestTx.push(new PktQueue(ring + 1000));
+          link.tapQ.push(new PktQueue(hostPolls ? ring : c.tapQueuePackets));
+          link.guestRx.push(new PktQueue(ring));
+          const hostCore = hostPolls ? b.node.cores[q % b.node.cores.length] : this.allocCore(b.node.spec.host, `${a.node.id}/vhost${q}`);
+          if (!hostPolls) a.node.extraCores.push(hostCore);
+          link.vhostTx.push(new VhostTxTask(hostCore, this, link, q, hostPolls));
+          const vrx = new VhostRxTask(hostCore, this, link, q, hostPolls);
+          link.vhostRx.push(vrx);
+          const guestCore = a.node.cores.length > 0 ? a.node.cores[q % a.node.cores.length] : hostCore;
+          const napi = new NapiTask(guestCore, this, a, link.guestRx[q], guestPolls, true, vrx);
+          napi.guestSide = true;
+          link.napi.push(napi);
+        }
+      } else if (ls.kind === 'wire') {
+        for (const [x] of [[a], [b]] as const) {
+          x.line = new LineTx(this, x, ls.rateBitsPerSec ?? 10e9, ls.delayNs ?? 0);
+          x.nicRx = new PktQueue(ls.ringSize ?? c.ringSizeDescriptors);
+          const polls = x.node.kind === 'forwarder';
+          const core = x.node.cores[0] ?? this.allocCore(x.node.spec.host, `${x.id}/irq`);
+          x.nicNapi = new NapiTask(core, this, x, x.nicRx, polls, false, null);
+        }
+      }
+    }
+    for (const port of this.ports) {
+      this.updateCaps(port);
+      const q = port.spec.qdisc;
+      if (q.kind !== 'noqueue' && q.rateBitsPerSec !== undefined && q.rateBitsPerSec > 0) {
+        port.shaper = new Shaper(
+          this,
+          port,
+          q.kind,
+          q.limitPackets,
+          q.rateBitsPerSec,
+          q.kind === 'prio' ? q.bands : 1,
+          q.kind === 'fq' ? q.flowLimitPackets : q.limitPackets,
+        );
+      }
+    }
+    this.buildL2();
+    for (const f of s.faults) this.addFault(f);
+  }
+
+  private addFault(f: FaultSpec): void {
+    const port = this.portOf(f.at);
+    const rt: FaultRt = {
+      kind: f.kind,
+      fraction: f.fraction,
+      payloadOffsetBytes: f.kind === 'corrupt' ? f.payloadOffsetBytes : 0,
+      rng: this.rng.fork(),
+    };
+    (f.direction === 'rx' ? port.faultsRx : port.faultsTx).push(rt);
+    if (f.kind === 'corrupt') this.verifyPayloads = true;
+  }
+
+  /** L2 domains (ports joined by links and by L2 nodes), auto addresses, ARP tables, static FDBs, routes. */
+  private buildL2(): void {
+    const parent = this.ports.map((_, i) => i);
+    const find = (i: number): number => {
+      while (parent[i] !== i) i = parent[i] = parent[parent[i]];
+      return i;
+    };
+    const idx = new Map<Port, number>(this.ports.map((p, i) => [p, i]));
+    const union = (x: Port, y: Port): void => {
+      parent[find(idx.get(x) as number)] = find(idx.get(y) as number);
+    };
+    for (const l of this.links) union(l.a, l.b);
+    for (const n of this.nodes) if (isL2(n)) for (const p of n.ports) union(p, n.ports[0]);
+    const domIds = new Map<number, number>();
+    for (const p of this.ports) {
+      const r = find(idx.get(p) as number);
+      if (!domIds.has(r)) domIds.set(r, domIds.size);
+      p.domain = domIds.get(r) as number;
+    }
+    this.arpTables = [];
+    for (let d = 0; d < domIds.size; d++) this.arpTables.push(new Map());
+    const autoNext = new Array<number>(domIds.size).fill(1);
+    for (const p of this.ports) {
+      if (isL2(p.node)) continue;
+      if (!p.hasIp) {
+        p.ip = ipU32(`10.${(100 + p.domain) & 0xff}.0.${autoNext[p.domain]++}`);
+        p.prefixLen = 24;
+        p.hasIp = true;
+      }
+      this.arpTables[p.domain].set(p.ip, p);
+    }
+    for (const n of this.nodes) {
+      if (isL2(n)) {
+        for (const p of n.ports) {
+          const seen = new Set<Port>([p]);
+          const stack: Port[] = p.peer ? [p.peer] : [];
+          while (stack.length > 0) {
+            const x = stack.pop() as Port;
+            if (seen.has(x)) continue;
+            seen.add(x);
+            if (x.node === n) continue;
+            if (isL2(x.node)) {
+              for (const y of x.node.ports) if (y !== x && y.peer && !seen.has(y)) {
+                seen.add(y);
+                stack.push(y.peer);
+              }
+            } else {
+              n.fdb.set(macKey(x.mac, 0), p);
+            }
+          }
+        }
+      }
+      if (n.spec.kind === 'router') {
+        for (const p of n.ports) {
+          const mask = prefixMask(p.prefixLen);
+          n.routes.push({ net: (p.ip & mask) >>> 0, mask, len: p.prefixLen, port: p, via: 0 });
+        }
+        for (const r of n.spec.routes) {
+          const [addr, len] = r.prefix.split('/');
+          const l = Number(len ?? 32);
+          const mask = prefixMask(l);
+          const port = n.ports.find((p) => p.spec.name === r.iface);
+          if (!port) continue;
+          n.routes.push({ net: (ipU32(addr) & mask) >>> 0, mask, len: l, port, via: r.via ? ipU32(r.via) : 0 });
+        }
+      }
+    }
+  }
+
+  /** Source/destination addressing for traffic from node `from` to node `to`. */
+  pathBetween(from: NodeRt, to: NodeRt): { port: Port; dstIp: number; dstMac: Uint8Array } {
+    const dstPort = to.ports.find((p) => p.hasIp) ?? to.ports[0];
+    const dstIp = dstPort.ip;
+    let port = from.ports.find((p) => (p.ip & prefixMask(p.prefixLen)) >>> 0 === (dstIp & prefixMask(p.prefixLen)) >>> 0 && p.domain === dstPort.domain);
+    port ??= from.ports.find((p) => p.domain === dstPort.domain) ?? from.ports[0];
+    let dstMac: Uint8Array | null = port.domain === dstPort.domain ? dstPort.mac : null;
+    if (dstMac === null) {
+      // Gateway: a router port in this L2 domain.
+      for (const p of this.arpTables[port.domain]?.values() ?? []) if (p.node.kind === 'router') {
+        dstMac = p.mac;
+        break;
+      }
+    }
+    return { port, dstIp, dstMac: dstMac ?? Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff) };
+  }
+}
+
+export const G_BAD = 0;
+export const G_ACCEPTED_CORRUPT = 1;
+export const G_VERIFIED = 2;
+export const G_TRUSTED = 3;
+export const G_HOPS = 4;
+export const G_CORRUPTED = 5;
+const G_COUNT = 6;
+
+function isL2(n: NodeRt): boolean {
+  return n.kind === 'bridge' || n.kind === 'nic' || n.kind === 'forwarder';
+}
+
+function isTcp(frame: Uint8Array): boolean {
+  return frame.length > 23 && frame[12] === 0x08 && frame[13] === 0x00 && frame[23] === 6;
+}
+
+export function ipU32(s: string): number {
+  const parts = s.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) {
+    throw new PacketError('malformed', 'ipv4 address', 0, `bad address ${s}`);
+  }
+  return ((parts[0] << 24) | (parts[1] << 16) | (parts[2] << 8) | parts[3]) >>> 0;
+}
+
+export function ipBytes(ip: number): Uint8Array {
+  return Uint8Array.of(ip >>> 24, (ip >>> 16) & 0xff, (ip >>> 8) & 0xff, ip & 0xff);
+}
+
+function prefixMask(len: number): number {
+  return len <= 0 ? 0 : len >= 32 ? 0xffffffff : (0xffffffff << (32 - len)) >>> 0;
+}
+
+function macBytes(s: string): Uint8Array {
+  const parts = s.split(':').map((x) => Number.parseInt(x, 16));
+  if (parts.length !== 6 || parts.some((x) => !Number.isInteger(x) || x < 0 || x > 255)) {
+    throw new PacketError('malformed', 'mac address', 0, `bad MAC ${s}`);
+  }
+  return Uint8Array.from(parts);
+}
+
+function macKey(b: Uint8Array, off: number): number {
+  return b[off] * 2 ** 40 + b[off + 1] * 2 ** 32 + b[off + 2] * 2 ** 24 + ((b[off + 3] << 16) | (b[off + 4] << 8) | b[off + 5]);
+}
+
+function u32At(b: Uint8Array, off: number): number {
+  return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+}
+
+/** 5-tuple digest of an IPv4 TCP/UDP frame (for fq and flow hashing). */
+export function flowKeyOf(frame: Uint8Array): number {
+  if (frame.length < 38) return 0;
+  const ihl = (frame[14] & 0x0f) * 4;
+  const l4 = 14 + ihl;
+  let h = u32At(frame, 26) ^ Math.imul(u32At(frame, 30), 0x9e3779b1);
+  h ^= Math.imul(((frame[l4] << 8) | frame[l4 + 1]) * 65536 + ((frame[l4 + 2] << 8) | frame[l4 + 3]), 0x85ebca6b);
+  return (h ^ frame[23]) >>> 0;
+}
+
+function ruleMatches(rule: { proto?: 'tcp' | 'udp'; srcPrefix?: string; dstPrefix?: string; dstPort?: number }, f: ParsedFrame, frame: Uint8Array): boolean {
+  if (rule.proto !== undefined && (rule.proto === 'tcp' ? 6 : 17) !== f.l4Proto) return false;
+  if (rule.dstPort !== undefined && rule.dstPort !== f.dstPort) return false;
+  for (const [pfx, off] of [[rule.srcPrefix, f.srcAddrOffset], [rule.dstPrefix, f.dstAddrOffset]] as const) {
+    if (pfx === undefined) continue;
+    const [addr, len] = pfx.split('/');
+    const mask = prefixMask(Number(len ?? 32));
+    if ((u32At(frame, off) & mask) >>> 0 !== (ipU32(addr) & mask) >>> 0) return false;
+  }
+  return true;
+}

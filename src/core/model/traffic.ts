@@ -1,0 +1,667 @@
+/**
+ * Traffic sources and sinks on endpoints: bulk TCP (Reno/NewReno with slow start, AIMD, ACK clocking,
+ * delayed ACKs, fast retransmit, RTO, TSO autosizing, TSQ), UDP at a rate, and a request/response probe.
+ * Every packet is a real frame; the stack's CPU costs are charged on the core that runs it.
+ */
+import { CAT_COPY, CAT_PACKET, CAT_EVENT, Task, type Core } from '../sim/cpu';
+import type { EventTarget } from '../sim/eventQueue';
+import type { Rng } from '../rng';
+import type { FlowSpec, ProbeFlowSpec, TcpFlowSpec, UdpFlowSpec } from '../scenario/types';
+import { LatencyHistogram } from '../metrics/stats';
+import { buildTcpFrame, buildUdpFrame, TCP_ACK, TCP_PSH, type ParsedFrame } from '../packet/frame';
+import { createSkb, IpSummed, SKB_GSO_TCPV4 } from '../packet/skb';
+import { G_ACCEPTED_CORRUPT, ipBytes, type FlowSink, type Net, type NodeRt, type Port } from './net';
+import { Pkt } from './pkt';
+
+const PATTERN_BYTES = 65536;
+const ETH_IP_TCP = 54;
+const ETH_IP_UDP = 42;
+
+interface Path {
+  port: Port;
+  srcIp: Uint8Array;
+  dstIp: Uint8Array;
+  srcMac: Uint8Array;
+  dstMac: Uint8Array;
+}
+
+export abstract class FlowRt implements FlowSink {
+  bytesDelivered = 0;
+  retransmits = 0;
+  readonly fwd: Path;
+  readonly rev: Path;
+  readonly sport: number;
+  readonly dport: number;
+  readonly pattern: Uint8Array;
+  readonly appCore: Core;
+  readonly peerCore: Core;
+  ipId = 0;
+
+  constructor(
+    readonly net: Net,
+    readonly idx: number,
+    readonly spec: FlowSpec,
+    readonly src: NodeRt,
+    readonly dst: NodeRt,
+    rng: Rng,
+  ) {
+    const f = net.pathBetween(src, dst);
+    const r = net.pathBetween(dst, src);
+    this.fwd = { port: f.port, srcIp: ipBytes(f.port.ip), dstIp: ipBytes(f.dstIp), srcMac: f.port.mac, dstMac: f.dstMac };
+    this.rev = { port: r.port, srcIp: ipBytes(r.port.ip), dstIp: ipBytes(r.dstIp), srcMac: r.port.mac, dstMac: r.dstMac };
+    this.sport = spec.srcPort ?? 40000 + idx;
+    this.dport = spec.dstPort ?? (spec.kind === 'probe' ? 7 : 5001 + idx);
+    this.pattern = new Uint8Array(2 * PATTERN_BYTES);
+    for (let i = 0; i < this.pattern.length; i += 4) {
+      const v = rng.nextU32();
+      this.pattern[i] = v & 0xff;
+      this.pattern[i + 1] = (v >>> 8) & 0xff;
+      this.pattern[i + 2] = (v >>> 16) & 0xff;
+      this.pattern[i + 3] = v >>> 24;
+    }
+    this.appCore = src.cores[src.nextAppCore++ % Math.max(1, src.cores.length)] ?? net.allocCore(src.spec.host, `${src.id}/app`);
+    this.peerCore = dst.cores[0] ?? net.allocCore(dst.spec.host, `${dst.id}/app`);
+    const proto = spec.kind === 'tcp' ? 6 : 17;
+    net.flowsByKey.set(proto * 4294967296 + this.sport * 65536 + this.dport, { sink: this, reverse: false });
+    net.flowsByKey.set(proto * 4294967296 + this.dport * 65536 + this.sport, { sink: this, reverse: true });
+  }
+
+  abstract start(): void;
+  abstract receive(node: NodeRt, port: Port, pkt: Pkt, parsed: ParsedFrame, core: Core, reverse: boolean): void;
+
+  /** Payload bytes compared with what the sender wrote (only when a scenario corrupts frames). */
+  protected checkPayload(frame: Uint8Array, f: ParsedFrame, streamOffset: number, skip: number): void {
+    if (!this.net.verifyPayloads) return;
+    const base = streamOffset % PATTERN_BYTES;
+    for (let i = skip; i < f.payloadLength; i++) {
+      if (frame[f.payloadOffset + i] !== this.pattern[base + i]) {
+        this.net.gcount(G_ACCEPTED_CORRUPT);
+        return;
+      }
+    }
+  }
+
+  protected active(nowNs: number): boolean {
+    return nowNs >= this.spec.startNs && (this.spec.stopNs === undefined || nowNs < this.spec.stopNs);
+  }
+
+  protected udpFrame(path: Path, sport: number, dport: number, payload: Uint8Array, tos: number): Pkt {
+    const frame = buildUdpFrame({
+      srcMac: path.srcMac,
+      dstMac: path.dstMac,
+      srcIp: path.srcIp,
+      dstIp: path.dstIp,
+      srcPort: sport,
+      dstPort: dport,
+      payload,
+      tos,
+      ipId: this.ipId++ & 0xffff,
+      checksum: 'partial',
+    });
+    const skb = createSkb({ len: frame.length, ipSummed: IpSummed.PARTIAL, csumStart: 34, csumOffset: 6, networkHeader: 14, transportHeader: 34 });
+    return new Pkt(frame, skb);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// TCP
+
+class TcpSendTask extends Task {
+  constructor(
+    core: Core,
+    private readonly flow: TcpFlow,
+  ) {
+    super(core);
+  }
+  hasWork(): boolean {
+    return this.flow.canSend();
+  }
+  begin(nowNs: number): void {
+    this.flow.prepare(this.core, nowNs);
+  }
+  finish(nowNs: number): void {
+    this.flow.emit(this.core, nowNs);
+  }
+  endTurn(): boolean {
+    return false;
+  }
+}
+
+const T_RTO = 1;
+const T_DELACK = 2;
+const T_START = 3;
+
+export class TcpFlow extends FlowRt implements EventTarget {
+  // sender
+  private una = 0;
+  private nxt = 0;
+  private cwnd: number;
+  private ssthresh = Number.POSITIVE_INFINITY;
+  private dupAcks = 0;
+  private inRecovery = false;
+  private recover = 0;
+  private srttNs = 0;
+  private rttvarNs = 0;
+  private rtoNs: number;
+  private rtoDeadline = Number.POSITIVE_INFINITY;
+  private rtoArmed = false;
+  private rttSeq = -1;
+  private rttSentNs = 0;
+  private rtxPending = false;
+  private tsqBytes = 0;
+  private readonly limitBytes: number;
+  private readonly isnS: number;
+  private readonly isnR: number;
+  private readonly task: TcpSendTask;
+  // the unit being prepared
+  private pSeq = 0;
+  private pLen = 0;
+  private pRtx = false;
+  // receiver
+  private rcvNxt = 0;
+  private ooo: number[] = [];
+  private unacked = 0;
+  private delackArmed = false;
+  private stopped = false;
+
+  constructor(net: Net, idx: number, readonly tcp: TcpFlowSpec, src: NodeRt, dst: NodeRt, rng: Rng) {
+    super(net, idx, tcp, src, dst, rng);
+    this.cwnd = net.c.initialCwndSegments * this.mss;
+    this.rtoNs = Math.max(net.c.rtoMinNs, 1_000_000_000);
+    this.limitBytes = tcp.bytes ?? Number.POSITIVE_INFINITY;
+    this.isnS = rng.nextU32();
+    this.isnR = rng.nextU32();
+    this.task = new TcpSendTask(this.appCore, this);
+  }
+
+  get mss(): number {
+    return this.fwd.port.mtu - 40;
+  }
+
+  start(): void {
+    this.net.sim.push(this.tcp.startNs, this, T_START);
+    if (this.tcp.stopNs !== undefined) this.net.sim.push(this.tcp.stopNs, this, T_START);
+  }
+
+  get cwndBytes(): number {
+    return this.cwnd;
+  }
+
+  onTsqRelease(bytes: number): void {
+    const wasThrottled = this.tsqBytes >= this.net.c.tsqLimitBytes;
+    this.tsqBytes -= bytes;
+    if (wasThrottled && this.tsqBytes < this.net.c.tsqLimitBytes && this.canSend()) this.task.runNow();
+  }
+
+  canSend(): boolean {
+    if (this.stopped) return false;
+    if (this.tsqBytes >= this.net.c.tsqLimitBytes) return false;
+    if (this.rtxPending) return true;
+    const left = this.limitBytes - this.nxt;
+    if (left <= 0) return false;
+    const wnd = Math.min(this.cwnd, this.net.c.rcvWindowBytes);
+    const room = wnd - (this.nxt - this.una);
+    return room >= Math.min(this.mss, left);
+  }
+
+  /** TSO autosizing (≈1 ms of data at the pacing rate, ≥ 2 segments), capped by cwnd/tso_win_divisor and GSO max. */
+  private sizeGoal(): number {
+    const mss = this.mss;
+    const off = this.fwd.port.dev.offloads;
+    if (!(off.sg && (off.gso || off.tso))) return mss;
+    const c = this.net.c;
+    const maxSegs = Math.max(1, Math.floor((c.gsoMaxBytes - 1 - 320) / mss));
+    let segs = maxSegs;
+    if (this.srttNs > 0) {
+      const rate = (this.cwnd / this.srttNs) * 1e9 * (this.cwnd < this.ssthresh ? 2 : 1.2);
+      segs = Math.min(segs, Math.max(2, Math.floor(rate / 1024 / mss)));
+    }
+    const cwndSegs = Math.max(1, Math.floor(this.cwnd / mss));
+    segs = Math.min(segs, Math.max(1, Math.floor(cwndSegs / Math.max(1, c.tsoWinDivisor))));
+    return segs * mss;
+  }
+
+  prepare(core: Core, nowNs: number): void {
+    const c = this.net.c;
+    const mss = this.mss;
+    if (this.rtxPending) {
+      this.rtxPending = false;
+      this.pSeq = this.una;
+      this.pLen = Math.max(1, Math.min(mss, this.nxt - this.una, this.limitBytes - this.una));
+      this.pRtx = true;
+      this.retransmits++;
+      core.charge(CAT_PACKET, c.tcpTxPerSkbNs + c.skbAllocNs);
+      return;
+    }
+    const left = this.limitBytes - this.nxt;
+    const room = Math.min(this.cwnd, c.rcvWindowBytes) - (this.nxt - this.una);
+    let len = Math.min(this.sizeGoal(), left);
+    if (room < len) len = room >= mss ? Math.floor(room / mss) * mss : Math.min(room, left);
+    len = Math.max(1, len);
+    this.pSeq = this.nxt;
+    this.pLen = len;
+    this.pRtx = false;
+    this.nxt += len;
+    if (this.rttSeq < 0) {
+      this.rttSeq = this.nxt;
+      this.rttSentNs = nowNs;
+    }
+    const writes = Math.max(1, Math.ceil(len / (this.tcp.writeBytes ?? 65536)));
+    core.charge(CAT_EVENT, writes * c.syscallNs);
+    core.charge(CAT_PACKET, c.tcpTxPerSkbNs + c.skbAllocNs);
+    core.charge(CAT_COPY, len * c.copyNsPerByte);
+  }
+
+  emit(core: Core, nowNs: number): void {
+    const mss = this.mss;
+    const len = this.pLen;
+    const base = this.pSeq % PATTERN_BYTES;
+    const p = this.fwd;
+    const frame = buildTcpFrame({
+      srcMac: p.srcMac,
+      dstMac: p.dstMac,
+      srcIp: p.srcIp,
+      dstIp: p.dstIp,
+      srcPort: this.sport,
+      dstPort: this.dport,
+      seq: (this.isnS + this.pSeq) >>> 0,
+      ack: (this.isnR + 1) >>> 0,
+      flags: TCP_ACK | TCP_PSH,
+      window: 65535,
+      tos: this.tcp.tos ?? 0,
+      ipId: this.ipId & 0xffff,
+      payload: this.pattern.subarray(base, base + len),
+      checksum: 'partial',
+    });
+    const segs = Math.ceil(len / mss);
+    this.ipId += segs;
+    const skb = createSkb({
+      len: frame.length,
+      ipSummed: IpSummed.PARTIAL,
+      csumStart: 34,
+      csumOffset: 16,
+      networkHeader: 14,
+      transportHeader: 34,
+      gsoSize: len > mss ? mss : 0,
+      gsoType: len > mss ? SKB_GSO_TCPV4 : 0,
+      gsoSegs: len > mss ? segs : 0,
+      queueMapping: this.src.cores.indexOf(core) < 0 ? 0 : this.src.cores.indexOf(core),
+    });
+    const pkt = new Pkt(frame, skb);
+    pkt.tsqFlow = this.idx;
+    pkt.tsqBytes = frame.length;
+    this.tsqBytes += frame.length;
+    if (this.rtoDeadline === Number.POSITIVE_INFINITY) this.armRto(nowNs);
+    if (this.pRtx) this.rttSeq = -1; // Karn: no RTT sample across a retransmission
+    this.net.transmit(p.port, pkt, core);
+  }
+
+  private armRto(nowNs: number): void {
+    this.rtoDeadline = nowNs + this.rtoNs;
+    if (!this.rtoArmed) {
+      this.rtoArmed = true;
+      this.net.sim.push(this.rtoDeadline, this, T_RTO);
+    }
+  }
+
+  onEvent(nowNs: number, arg: number): void {
+    switch (arg) {
+      case T_START:
+        if (this.tcp.stopNs !== undefined && nowNs >= this.tcp.stopNs) {
+          this.stopped = true;
+          return;
+        }
+        if (this.canSend()) this.task.runNow();
+        return;
+      case T_RTO:
+        this.rtoArmed = false;
+        if (this.rtoDeadline === Number.POSITIVE_INFINITY) return;
+        if (nowNs < this.rtoDeadline) {
+          this.rtoArmed = true;
+          this.net.sim.push(this.rtoDeadline, this, T_RTO);
+          return;
+        }
+        this.onTimeout(nowNs);
+        return;
+      case T_DELACK:
+        this.delackArmed = false;
+        if (this.unacked > 0) this.sendAck(this.peerCore);
+        return;
+    }
+  }
+
+  private onTimeout(nowNs: number): void {
+    if (this.una >= this.nxt || this.stopped) {
+      this.rtoDeadline = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const mss = this.mss;
+    this.ssthresh = Math.max((this.nxt - this.una) / 2, 2 * mss);
+    this.cwnd = mss;
+    this.nxt = this.una;
+    this.inRecovery = false;
+    this.dupAcks = 0;
+    this.rttSeq = -1;
+    this.rtoNs = Math.min(this.rtoNs * 2, 60_000_000_000);
+    this.rtoDeadline = Number.POSITIVE_INFINITY;
+    this.armRto(nowNs);
+    if (this.canSend()) this.task.runNow();
+  }
+
+  receive(node: NodeRt, port: Port, pkt: Pkt, f: ParsedFrame, core: Core, reverse: boolean): void {
+    void node;
+    void port;
+    const tcp = f.tcp;
+    if (tcp === null) return;
+    if (reverse) this.onAck(tcp.ack, core);
+    else this.onData(pkt, f, tcp.seq, core);
+  }
+
+  private onAck(ack32: number, core: Core): void {
+    const c = this.net.c;
+    core.charge(CAT_PACKET, c.ackRxPerSkbNs);
+    const now = this.net.sim.nowNs;
+    const ackOff = this.una + ((ack32 - ((this.isnS + this.una) >>> 0)) | 0);
+    const mss = this.mss;
+    if (ackOff > this.una && ackOff <= this.nxt) {
+      const acked = ackOff - this.una;
+      this.una = ackOff;
+      this.dupAcks = 0;
+      if (this.rttSeq >= 0 && ackOff >= this.rttSeq) {
+        const r = now - this.rttSentNs;
+        if (this.srttNs === 0) {
+          this.srttNs = r;
+          this.rttvarNs = r / 2;
+        } else {
+          this.rttvarNs += (Math.abs(this.srttNs - r) - this.rttvarNs) / 4;
+          this.srttNs += (r - this.srttNs) / 8;
+        }
+        this.rtoNs = Math.max(c.rtoMinNs, this.srttNs + 4 * this.rttvarNs);
+        this.rttSeq = -1;
+      }
+      if (this.inRecovery) {
+        if (ackOff >= this.recover) {
+          this.inRecovery = false;
+          this.cwnd = this.ssthresh;
+        } else {
+          this.rtxPending = true; // NewReno partial ACK: the next hole
+        }
+      } else if (this.cwnd < this.ssthresh) {
+        this.cwnd += acked;
+      } else {
+        this.cwnd += (acked * mss) / this.cwnd;
+      }
+      this.rtoDeadline = this.una < this.nxt ? now + this.rtoNs : Number.POSITIVE_INFINITY;
+      if (this.rtoDeadline !== Number.POSITIVE_INFINITY && !this.rtoArmed) {
+        this.rtoArmed = true;
+        this.net.sim.push(this.rtoDeadline, this, T_RTO);
+      }
+    } else if (ackOff === this.una && this.nxt > this.una) {
+      this.dupAcks++;
+      if (this.dupAcks === 3 && !this.inRecovery) {
+        this.ssthresh = Math.max((this.nxt - this.una) / 2, 2 * mss);
+        this.cwnd = this.ssthresh;
+        this.inRecovery = true;
+        this.recover = this.nxt;
+        this.rtxPending = true;
+      }
+    }
+    if (this.canSend()) this.task.runNow();
+  }
+
+  private onData(pkt: Pkt, f: ParsedFrame, seq32: number, core: Core): void {
+    const c = this.net.c;
+    const len = f.payloadLength;
+    core.charge(CAT_PACKET, c.rxStackPerSkbNs);
+    const off = this.rcvNxt + ((seq32 - ((this.isnS + this.rcvNxt) >>> 0)) | 0);
+    let ackNow = false;
+    if (off === this.rcvNxt && len > 0) {
+      this.checkPayload(pkt.frame, f, off, 0);
+      this.rcvNxt += len;
+      this.deliver(len, core);
+      // Pull in out-of-order ranges now contiguous.
+      let filled = false;
+      for (let i = 0; i < this.ooo.length; ) {
+        const s = this.ooo[i];
+        const e = this.ooo[i + 1];
+        if (s <= this.rcvNxt) {
+          if (e > this.rcvNxt) {
+            this.deliver(e - this.rcvNxt, core);
+            this.rcvNxt = e;
+          }
+          this.ooo.splice(i, 2);
+          filled = true;
+          i = 0;
+        } else i += 2;
+      }
+      this.unacked += len;
+      ackNow = filled || this.unacked >= 2 * this.mss;
+    } else if (off > this.rcvNxt) {
+      if (this.ooo.length < 128) this.ooo.push(off, off + len);
+      ackNow = true;
+    } else {
+      ackNow = true;
+    }
+    if (ackNow) this.sendAck(core);
+    else if (!this.delackArmed) {
+      this.delackArmed = true;
+      this.net.sim.push(this.net.sim.nowNs + c.delayedAckNs, this, T_DELACK);
+    }
+  }
+
+  private deliver(len: number, core: Core): void {
+    const c = this.net.c;
+    core.charge(CAT_COPY, len * c.copyNsPerByte);
+    core.charge(CAT_EVENT, c.syscallNs);
+    this.bytesDelivered += len;
+  }
+
+  private sendAck(core: Core): void {
+    const c = this.net.c;
+    core.charge(CAT_PACKET, c.tcpAckTxNs + c.skbAllocNs);
+    this.unacked = 0;
+    const r = this.rev;
+    const frame = buildTcpFrame({
+      srcMac: r.srcMac,
+      dstMac: r.dstMac,
+      srcIp: r.srcIp,
+      dstIp: r.dstIp,
+      srcPort: this.dport,
+      dstPort: this.sport,
+      seq: (this.isnR + 1) >>> 0,
+      ack: (this.isnS + this.rcvNxt) >>> 0,
+      flags: TCP_ACK,
+      window: 65535,
+      ipId: this.ipId++ & 0xffff,
+      checksum: 'partial',
+    });
+    const skb = createSkb({ len: frame.length, ipSummed: IpSummed.PARTIAL, csumStart: 34, csumOffset: 16, networkHeader: 14, transportHeader: 34 });
+    this.net.transmit(r.port, new Pkt(frame, skb), core);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// UDP stream and probe
+
+class DueTask extends Task {
+  due = 0;
+  constructor(
+    core: Core,
+    private readonly onBegin: (core: Core) => void,
+    private readonly onFinish: (core: Core) => void,
+  ) {
+    super(core);
+  }
+  hasWork(): boolean {
+    return this.due > 0;
+  }
+  begin(): void {
+    this.due--;
+    this.onBegin(this.core);
+  }
+  finish(): void {
+    this.onFinish(this.core);
+  }
+  endTurn(): boolean {
+    return false;
+  }
+}
+
+export class UdpFlow extends FlowRt implements EventTarget {
+  private readonly task: DueTask;
+  private readonly intervalNs: number;
+  private readonly payloadBytes: number;
+  private readonly payload: Uint8Array;
+  private sent = 0;
+
+  constructor(net: Net, idx: number, readonly udp: UdpFlowSpec, src: NodeRt, dst: NodeRt, rng: Rng) {
+    super(net, idx, udp, src, dst, rng);
+    this.payloadBytes = Math.max(4, Math.min(udp.payloadBytes, this.fwd.port.mtu - 28));
+    this.payload = this.pattern.slice(0, this.payloadBytes);
+    this.intervalNs = Math.max(1, Math.round((this.payloadBytes * 8 * 1e9) / Math.max(1, udp.rateBitsPerSec)));
+    const c = net.c;
+    this.task = new DueTask(
+      this.appCore,
+      (core) => {
+        core.charge(CAT_EVENT, c.syscallNs);
+        core.charge(CAT_PACKET, c.udpTxPerSkbNs + c.skbAllocNs);
+        core.charge(CAT_COPY, this.payloadBytes * c.copyNsPerByte);
+      },
+      (core) => {
+        writeU32(this.payload, 0, this.sent++);
+        const pkt = this.udpFrame(this.fwd, this.sport, this.dport, this.payload, udp.tos ?? 0);
+        this.net.transmit(this.fwd.port, pkt, core);
+      },
+    );
+  }
+
+  start(): void {
+    this.net.sim.push(this.udp.startNs, this, 0);
+  }
+
+  onEvent(nowNs: number): void {
+    if (!this.active(nowNs)) return;
+    this.task.due++;
+    this.task.runNow();
+    this.net.sim.push(nowNs + this.intervalNs, this, 0);
+  }
+
+  receive(node: NodeRt, port: Port, pkt: Pkt, f: ParsedFrame, core: Core, reverse: boolean): void {
+    void node;
+    void port;
+    if (reverse) return;
+    const c = this.net.c;
+    core.charge(CAT_PACKET, c.rxStackPerSkbNs);
+    core.charge(CAT_COPY, f.payloadLength * c.copyNsPerByte);
+    core.charge(CAT_EVENT, c.syscallNs);
+    this.checkPayload(pkt.frame, f, 0, 4);
+    this.bytesDelivered += f.payloadLength;
+  }
+}
+
+const PROBE_SLOTS = 4096;
+
+export class ProbeFlow extends FlowRt implements EventTarget {
+  readonly hist = new LatencyHistogram();
+  jitterNs = 0;
+  private prevRttNs = -1;
+  private seq = 0;
+  private readonly sentNs = new Float64Array(PROBE_SLOTS).fill(-1);
+  private readonly task: DueTask;
+  private readonly reqBytes: number;
+  private readonly respBytes: number;
+  private readonly reqPayload: Uint8Array;
+  private readonly respPayload: Uint8Array;
+  /** Samples since the last metrics read (mean RTT per interval). */
+  intervalSumNs = 0;
+  intervalCount = 0;
+
+  constructor(net: Net, idx: number, readonly probe: ProbeFlowSpec, src: NodeRt, dst: NodeRt, rng: Rng) {
+    super(net, idx, probe, src, dst, rng);
+    this.reqBytes = Math.max(4, Math.min(probe.requestBytes, this.fwd.port.mtu - 28));
+    this.respBytes = Math.max(4, Math.min(probe.responseBytes, this.rev.port.mtu - 28));
+    this.reqPayload = this.pattern.slice(0, this.reqBytes);
+    this.respPayload = this.pattern.slice(0, this.respBytes);
+    const c = net.c;
+    this.task = new DueTask(
+      this.appCore,
+      (core) => {
+        core.charge(CAT_EVENT, c.syscallNs);
+        core.charge(CAT_PACKET, c.udpTxPerSkbNs + c.skbAllocNs);
+        core.charge(CAT_COPY, this.reqBytes * c.copyNsPerByte);
+      },
+      (core) => {
+        const s = this.seq++;
+        writeU32(this.reqPayload, 0, s);
+        this.sentNs[s % PROBE_SLOTS] = this.net.sim.nowNs;
+        const pkt = this.udpFrame(this.fwd, this.sport, this.dport, this.reqPayload, probe.tos ?? 0);
+        this.net.transmit(this.fwd.port, pkt, core);
+      },
+    );
+  }
+
+  start(): void {
+    this.net.sim.push(this.probe.startNs, this, 0);
+  }
+
+  onEvent(nowNs: number): void {
+    if (!this.active(nowNs)) return;
+    this.task.due++;
+    this.task.runNow();
+    this.net.sim.push(nowNs + Math.max(1000, this.probe.intervalNs), this, 0);
+  }
+
+  receive(node: NodeRt, port: Port, pkt: Pkt, f: ParsedFrame, core: Core, reverse: boolean): void {
+    void node;
+    void port;
+    const c = this.net.c;
+    core.charge(CAT_PACKET, c.rxStackPerSkbNs);
+    core.charge(CAT_EVENT, c.syscallNs);
+    if (f.payloadLength < 4) return;
+    const s = readU32(pkt.frame, f.payloadOffset);
+    this.checkPayload(pkt.frame, f, 0, 4);
+    if (!reverse) {
+      // Server: answer at once from the softirq context (the model's echo server does not sleep).
+      core.charge(CAT_PACKET, c.udpTxPerSkbNs + c.skbAllocNs);
+      core.charge(CAT_COPY, this.respBytes * c.copyNsPerByte);
+      writeU32(this.respPayload, 0, s);
+      const resp = this.udpFrame(this.rev, this.dport, this.sport, this.respPayload, this.probe.tos ?? 0);
+      this.net.transmit(this.rev.port, resp, core);
+      return;
+    }
+    const sent = this.sentNs[s % PROBE_SLOTS];
+    if (sent < 0) return;
+    this.sentNs[s % PROBE_SLOTS] = -1;
+    const rtt = this.net.sim.nowNs - sent;
+    this.hist.record(rtt);
+    this.intervalSumNs += rtt;
+    this.intervalCount++;
+    if (this.prevRttNs >= 0) this.jitterNs += (Math.abs(rtt - this.prevRttNs) - this.jitterNs) / 16;
+    this.prevRttNs = rtt;
+    this.bytesDelivered += f.payloadLength;
+  }
+}
+
+function writeU32(b: Uint8Array, off: number, v: number): void {
+  b[off] = v >>> 24;
+  b[off + 1] = (v >>> 16) & 0xff;
+  b[off + 2] = (v >>> 8) & 0xff;
+  b[off + 3] = v & 0xff;
+}
+
+function readU32(b: Uint8Array, off: number): number {
+  return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
+}
+
+export function createFlow(net: Net, idx: number, spec: FlowSpec, src: NodeRt, dst: NodeRt, rng: Rng): FlowRt {
+  switch (spec.kind) {
+    case 'tcp':
+      return new TcpFlow(net, idx, spec, src, dst, rng);
+    case 'udp':
+      return new UdpFlow(net, idx, spec, src, dst, rng);
+    case 'probe':
+      return new ProbeFlow(net, idx, spec, src, dst, rng);
+  }
+}
+
+export { ETH_IP_TCP, ETH_IP_UDP };

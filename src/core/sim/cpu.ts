@@ -1,0 +1,164 @@
+/**
+ * CPU model. A Core executes Tasks serially, one work unit (usually one packet) at a time: `begin`
+ * charges the unit's CPU cost by category, and `finish` runs its effects when that time has elapsed. A
+ * busy core queues runnable tasks round-robin, so saturation turns into queueing, and queueing into
+ * drops and TCP back-off further up. Costs charged from inside `finish` (a kick paid by the producer)
+ * delay the core's next unit.
+ */
+import type { EventQueue, EventTarget } from './eventQueue';
+
+export const CAT_EVENT = 0;
+export const CAT_PACKET = 1;
+export const CAT_COPY = 2;
+export const CAT_CHECKSUM = 3;
+export const CAT_SEGMENTATION = 4;
+export const CAT_GRO = 5;
+export const CAT_HASH = 6;
+export const CAT_LOOKUP = 7;
+export const CATEGORY_COUNT = 8;
+
+/** A schedulable consumer (vhost worker, NAPI poll, TCP sender, router softirq...). */
+export abstract class Task implements EventTarget {
+  /** Runnable: sitting in a core's run queue, running, or waking up (notifications are suppressed). */
+  active = false;
+  /** Woken while its core had nothing to run: the first turn pays a context switch. */
+  protected wokeCold = false;
+  /** A polling consumer (DPDK PMD): producers never pay to notify it. */
+  pinned = false;
+
+  constructor(readonly core: Core) {}
+
+  /** Work left in the current turn (budgets are enforced here). */
+  abstract hasWork(): boolean;
+  /** Charge one unit of work on `this.core`. */
+  abstract begin(nowNs: number): void;
+  /** Effects of the unit charged by the last `begin`. */
+  abstract finish(nowNs: number): void;
+  /** Start of a turn on the core: reset budgets; may charge costs. */
+  startTurn(nowNs: number): void {
+    void nowNs;
+  }
+  /** Called when hasWork() turned false: true = requeue (budget used up), false = go idle. */
+  abstract endTurn(nowNs: number): boolean;
+
+  /** First turn after a cold wake-up: the woken thread is switched in. */
+  protected chargeWake(contextSwitchNs: number): void {
+    if (this.wokeCold) {
+      this.wokeCold = false;
+      this.core.charge(CAT_EVENT, contextSwitchNs);
+    }
+  }
+
+  /** Make runnable now (no notification cost). */
+  runNow(): void {
+    if (this.active) return;
+    this.active = true;
+    this.core.enqueue(this);
+  }
+
+  /** Make runnable after a wake-up latency (a sleeping thread being woken). */
+  wakeAfter(latencyNs: number): void {
+    if (this.active) return;
+    this.active = true;
+    this.wokeCold = !this.core.busy;
+    if (latencyNs <= 0 || !this.wokeCold) this.core.enqueue(this);
+    else this.core.sim.push(this.core.sim.nowNs + latencyNs, this, 0);
+  }
+
+  onEvent(): void {
+    this.core.enqueue(this);
+  }
+}
+
+export class Core implements EventTarget {
+  /** Cumulative CPU ns by category. */
+  readonly nsByCategory = new Float64Array(CATEGORY_COUNT);
+  busy = false;
+  private runq: Task[] = [];
+  private head = 0;
+  private current: Task | null = null;
+  private needFinish = false;
+  private pendingNs = 0;
+
+  constructor(
+    readonly sim: EventQueue,
+    readonly index: number,
+    readonly hostId: string,
+    readonly label: string,
+  ) {}
+
+  charge(category: number, ns: number): void {
+    this.nsByCategory[category] += ns;
+    this.pendingNs += ns;
+  }
+
+  get busyNs(): number {
+    let s = 0;
+    for (let i = 0; i < CATEGORY_COUNT; i++) s += this.nsByCategory[i];
+    return s;
+  }
+
+  get runQueueLength(): number {
+    return this.runq.length - this.head;
+  }
+
+  enqueue(task: Task): void {
+    this.runq.push(task);
+    if (!this.busy) {
+      this.busy = true;
+      this.sim.push(this.sim.nowNs, this, 0);
+    }
+  }
+
+  onEvent(nowNs: number): void {
+    if (this.needFinish) {
+      this.needFinish = false;
+      (this.current as Task).finish(nowNs);
+      if (this.pendingNs > 0) {
+        this.delay(nowNs);
+        return;
+      }
+    }
+    for (;;) {
+      let t = this.current;
+      if (t !== null && !t.hasWork()) {
+        this.current = null;
+        if (t.endTurn(nowNs)) this.runq.push(t);
+        else t.active = false;
+        t = null;
+        if (this.pendingNs > 0) {
+          this.delay(nowNs);
+          return;
+        }
+      }
+      if (t === null) {
+        if (this.head >= this.runq.length) {
+          this.runq.length = 0;
+          this.head = 0;
+          this.busy = false;
+          return;
+        }
+        t = this.runq[this.head++];
+        if (this.head > 64 && this.head * 2 > this.runq.length) {
+          this.runq.splice(0, this.head);
+          this.head = 0;
+        }
+        this.current = t;
+        t.startTurn(nowNs);
+        continue;
+      }
+      t.begin(nowNs);
+      this.needFinish = true;
+      const d = this.pendingNs;
+      this.pendingNs = 0;
+      this.sim.push(nowNs + d, this, 0);
+      return;
+    }
+  }
+
+  private delay(nowNs: number): void {
+    const d = this.pendingNs;
+    this.pendingNs = 0;
+    this.sim.push(nowNs + d, this, 0);
+  }
+}
