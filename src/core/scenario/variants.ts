@@ -12,8 +12,10 @@ export interface ScenarioVariant {
   changes: TimelineChange[];
 }
 
-/** Returns the base scenario (its id suffixed `@name`) with the variant's changes applied; `scenario` itself is not modified. */
+/** Returns the base scenario (id suffixed `@name`, description noting the variant) with the variant's changes applied; `scenario` itself is not modified. */
 export function applyVariant(scenario: Scenario, variant: ScenarioVariant): ScenarioResult {
-  const renamed: Scenario = { ...scenario, id: `${scenario.id}@${variant.name}` };
+  const note = `Variant ${variant.name}: ${variant.title}.`;
+  const description = scenario.description ? `${scenario.description} ${note}` : note;
+  const renamed: Scenario = { ...scenario, id: `${scenario.id}@${variant.name}`, description };
   return applyChanges(renamed, variant.changes, { allowStructural: false, label: `variant ${variant.name}: changes` });
 }

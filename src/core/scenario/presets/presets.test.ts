@@ -91,8 +91,9 @@ describe('presets', () => {
     expect(JSON.stringify(p.scenario)).toBe(before);
     if (r.ok) {
       expect(r.scenario.id).toBe(name);
-      // A variant with changes must change something besides the id.
-      const changed = canonical({ ...r.scenario, id: p.scenario.id }) !== canonical(p.scenario);
+      // A variant with changes must change something besides its id and description.
+      expect(r.scenario.description).toContain(`Variant ${variant.name}`);
+      const changed = canonical({ ...r.scenario, id: p.scenario.id, description: p.scenario.description }) !== canonical(p.scenario);
       expect(changed).toBe(variant.changes.length > 0);
     }
   });

@@ -1,0 +1,287 @@
+/**
+ * `offload-lab` command implementations. `main` takes argv and an I/O sink and returns the exit code:
+ * 0 ok, 1 a run failed or a report check did not hold, 2 bad input (usage, unreadable or invalid scenario,
+ * unknown preset or variant). With --json, stdout carries only JSON.
+ */
+import { writeFileSync } from 'node:fs';
+import type { RunResult } from '../src/core/metrics/result';
+import { parseParamValue } from '../src/core/scenario/param-path';
+import { holds, metricValue, PRESETS, type Expectation, type PresetDef } from '../src/core/scenario/presets/index';
+import type { Scenario } from '../src/core/scenario/types';
+import { applyChanges, type ScenarioError } from '../src/core/scenario/validate';
+import { applyVariant } from '../src/core/scenario/variants';
+import { parseArgs, USAGE, type CaptureSpec, type Command } from './args';
+import { fmtBitsPerSec, fmtBytes, fmtCount, fmtNs, fmtPerSec, formatRunResult, table } from './format';
+import { loadTarget, readScenarioFile, type LoadResult } from './load';
+
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  writeFile(path: string, bytes: Uint8Array): void;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_RUN_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+
+const nodeIo: Io = {
+  out: (t) => process.stdout.write(`${t}\n`),
+  err: (t) => process.stderr.write(`${t}\n`),
+  writeFile: (path, bytes) => writeFileSync(path, bytes),
+};
+
+function reportLoadFailure(io: Io, r: Extract<LoadResult, { ok: false }>): number {
+  io.err(r.message);
+  for (const e of r.errors) io.err(`  ${e.message}`);
+  return EXIT_BAD_INPUT;
+}
+
+function checkCaptures(scenario: Scenario, captures: readonly CaptureSpec[]): string[] {
+  const problems: string[] = [];
+  for (const c of captures) {
+    const node = scenario.nodes.find((n) => n.id === c.node);
+    if (!node) problems.push(`--capture ${c.node}/${c.iface}: no node "${c.node}" (nodes: ${scenario.nodes.map((n) => n.id).join(', ')})`);
+    else if (!node.interfaces.some((i) => i.name === c.iface)) {
+      problems.push(`--capture ${c.node}/${c.iface}: node "${c.node}" has no interface "${c.iface}" (it has: ${node.interfaces.map((i) => i.name).join(', ')})`);
+    }
+  }
+  return problems;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+async function cmdRun(io: Io, c: Extract<Command, { kind: 'run' }>): Promise<number> {
+  const loaded = loadTarget(c.target, c.variant);
+  if (!loaded.ok) return reportLoadFailure(io, loaded);
+  const problems = checkCaptures(loaded.scenario, c.captures);
+  if (problems.length > 0) {
+    for (const p of problems) io.err(p);
+    return EXIT_BAD_INPUT;
+  }
+  const { runEngine } = await import('./engine');
+  let run: Awaited<ReturnType<typeof runEngine>>;
+  try {
+    run = await runEngine(loaded.scenario, { durationNs: c.durationNs, seed: c.seed, captures: c.captures });
+  } catch (e) {
+    io.err(`run of ${loaded.scenario.id} failed: ${errorText(e)}`);
+    return EXIT_RUN_FAILED;
+  }
+  for (const p of run.pcaps) {
+    try {
+      io.writeFile(p.spec.file, p.bytes);
+    } catch (e) {
+      io.err(`cannot write ${p.spec.file}: ${errorText(e)}`);
+      return EXIT_RUN_FAILED;
+    }
+    if (!c.json) io.err(`wrote ${p.packets} frames captured at ${p.spec.node}/${p.spec.iface} to ${p.spec.file}`);
+  }
+  io.out(c.json ? JSON.stringify(run.result, null, 2) : formatRunResult(run.result));
+  return EXIT_OK;
+}
+
+const tcp = (r: RunResult) => r.flows.filter((f) => f.kind === 'tcp').reduce((s, f) => s + f.throughputBitsPerSec, 0);
+const probeP99 = (r: RunResult) => Math.max(...r.flows.filter((f) => f.latencyNs).map((f) => f.latencyNs!.p99));
+const busiest = (r: RunResult) => Math.max(0, ...r.nodes.flatMap((n) => n.cores.map((c) => c.utilization)));
+
+function sweepSummary(rows: { value: number | string | boolean; result: RunResult }[], param: string): string {
+  return [
+    `Sweep of ${param}`,
+    table(
+      [param, 'TCP goodput', 'events', 'events per Gbit/s', 'probe p99', 'busiest core', 'bad csum', 'corrupt accepted'],
+      rows.map(({ value, result }) => {
+        const gbit = tcp(result) / 1e9;
+        return [
+          String(value),
+          fmtBitsPerSec(tcp(result)),
+          fmtPerSec(result.totals.eventsPerSec, 'ev'),
+          gbit > 0 ? fmtCount(result.totals.eventsPerSec / gbit) : '—',
+          Number.isFinite(probeP99(result)) ? fmtNs(probeP99(result)) : '—',
+          `${(busiest(result) * 100).toFixed(0)}%`,
+          String(result.checksum.badDropped),
+          String(result.checksum.acceptedCorrupt),
+        ];
+      }),
+    ),
+  ].join('\n');
+}
+
+async function cmdSweep(io: Io, c: Extract<Command, { kind: 'sweep' }>): Promise<number> {
+  const loaded = loadTarget(c.target, c.variant);
+  if (!loaded.ok) return reportLoadFailure(io, loaded);
+  // Every value is checked before anything runs: a typo in the fifth value should not cost four runs.
+  const scenarios: { value: number | string | boolean; scenario: Scenario }[] = [];
+  const bad: ScenarioError[] = [];
+  for (const text of c.values) {
+    const value = parseParamValue(text);
+    const r = applyChanges(loaded.scenario, [{ kind: 'set-param', path: c.param, value }], { label: `--param ${c.param}=${text}` });
+    if (r.ok) scenarios.push({ value, scenario: r.scenario });
+    else bad.push(...r.errors.map((e) => ({ path: e.path, message: `value ${text}: ${e.message}` })));
+  }
+  if (bad.length > 0) {
+    io.err(`sweep of ${c.param} over ${c.values.join(',')} is not valid:`);
+    for (const e of bad) io.err(`  ${e.message}`);
+    return EXIT_BAD_INPUT;
+  }
+  const { runEngine } = await import('./engine');
+  const rows: { value: number | string | boolean; result: RunResult }[] = [];
+  for (const s of scenarios) {
+    try {
+      const run = await runEngine(s.scenario, { durationNs: c.durationNs, seed: c.seed });
+      rows.push({ value: s.value, result: run.result });
+    } catch (e) {
+      io.err(`run with ${c.param}=${String(s.value)} failed: ${errorText(e)}`);
+      return EXIT_RUN_FAILED;
+    }
+    if (!c.json) io.err(`ran ${c.param}=${String(s.value)}`);
+  }
+  io.out(c.json ? JSON.stringify(rows, null, 2) : sweepSummary(rows, c.param));
+  return EXIT_OK;
+}
+
+function cmdPresets(io: Io, json: boolean): number {
+  if (json) {
+    io.out(JSON.stringify(PRESETS.map((p) => ({ id: p.id, title: p.title, oneLine: p.oneLine, variants: p.variants.map((v) => v.name) })), null, 2));
+    return EXIT_OK;
+  }
+  const rows = PRESETS.map((p) => [p.id, p.variants.length ? p.variants.map((v) => v.name).join(', ') : '—', p.oneLine]);
+  io.out(table(['id', 'variants', 'description'], rows, '', 'lll'));
+  return EXIT_OK;
+}
+
+function cmdShow(io: Io, c: Extract<Command, { kind: 'show' }>): number {
+  const loaded = loadTarget(c.target, c.variant);
+  if (!loaded.ok) return reportLoadFailure(io, loaded);
+  io.out(JSON.stringify(loaded.scenario, null, 2));
+  return EXIT_OK;
+}
+
+function cmdValidate(io: Io, c: Extract<Command, { kind: 'validate' }>): number {
+  const r = readScenarioFile(c.file);
+  if (c.json) {
+    io.out(JSON.stringify(r.ok ? { ok: true, id: r.scenario.id } : { ok: false, message: r.message, errors: r.errors }, null, 2));
+    return r.ok ? EXIT_OK : EXIT_BAD_INPUT;
+  }
+  if (!r.ok) return reportLoadFailure(io, r);
+  const s = r.scenario;
+  io.out(`${c.file}: valid scenario "${s.id}" — ${s.hosts.length} host(s), ${s.nodes.length} nodes, ${s.links.length} links, ${s.flows.length} flows, ${fmtNs(s.durationNs)} by default`);
+  return EXIT_OK;
+}
+
+export interface ReportRow {
+  preset: string;
+  variant: string | null;
+  metric: string;
+  comparator: string;
+  expected: number;
+  relativeTo: string | null;
+  measured: number;
+  holds: boolean;
+  text: string;
+}
+
+async function cmdReport(io: Io, c: Extract<Command, { kind: 'report' }>): Promise<number> {
+  const { runEngine } = await import('./engine');
+  const cache = new Map<string, RunResult>();
+  const resultOf = async (preset: PresetDef, variant?: string): Promise<RunResult> => {
+    const key = `${preset.id}@${variant ?? ''}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    let s: Scenario = preset.scenario;
+    if (variant !== undefined) {
+      const v = preset.variants.find((x) => x.name === variant);
+      const r = v ? applyVariant(s, v) : undefined;
+      if (!r?.ok) throw new Error(`variant ${variant} of ${preset.id} does not apply`);
+      s = r.scenario;
+    }
+    if (!c.json) io.err(`running ${key.replace(/@$/, '')}`);
+    const { result } = await runEngine(s, { durationNs: c.durationNs, seed: c.seed });
+    cache.set(key, result);
+    return result;
+  };
+  const rows: ReportRow[] = [];
+  try {
+    for (const p of PRESETS) {
+      for (const e of [p.expectation, ...p.moreExpectations] as Expectation[]) {
+        let measured = metricValue(await resultOf(p, e.variant), e.metric);
+        let relativeTo: string | null = null;
+        if (e.relativeTo) {
+          const ref = PRESETS.find((x) => x.id === e.relativeTo!.preset);
+          if (!ref) throw new Error(`${p.id}: relativeTo names unknown preset ${e.relativeTo.preset}`);
+          measured /= metricValue(await resultOf(ref, e.relativeTo.variant), e.metric);
+          relativeTo = e.relativeTo.variant ? `${ref.id}@${e.relativeTo.variant}` : ref.id;
+        }
+        rows.push({ preset: p.id, variant: e.variant ?? null, metric: e.metric, comparator: e.comparator, expected: e.value, relativeTo, measured, holds: holds(e, measured), text: e.text });
+      }
+    }
+  } catch (e) {
+    io.err(`report failed: ${errorText(e)}`);
+    return EXIT_RUN_FAILED;
+  }
+  if (c.json) io.out(JSON.stringify(rows, null, 2));
+  else io.out(formatReport(rows));
+  return rows.every((r) => r.holds) ? EXIT_OK : EXIT_RUN_FAILED;
+}
+
+function fmtMetric(metric: string, x: number, relative: boolean): string {
+  if (relative) return Number.isFinite(x) ? `${x.toPrecision(3)}×` : '—';
+  if (metric.endsWith('BitsPerSec')) return fmtBitsPerSec(x);
+  if (metric.endsWith('Ns')) return fmtNs(x);
+  if (metric.endsWith('Bytes')) return fmtBytes(x);
+  if (metric.startsWith('events') || metric.includes('Events')) return fmtPerSec(x, 'ev');
+  return fmtCount(x);
+}
+
+export function formatReport(rows: readonly ReportRow[]): string {
+  const body = rows.map((r) => [
+    r.variant ? `${r.preset}@${r.variant}` : r.preset,
+    r.text,
+    `${r.metric}${r.relativeTo ? ` ÷ ${r.relativeTo}` : ''}`,
+    `${r.comparator} ${fmtMetric(r.metric, r.expected, r.relativeTo !== null)}`,
+    fmtMetric(r.metric, r.measured, r.relativeTo !== null),
+    r.holds ? 'holds' : 'FAILS',
+  ]);
+  const held = rows.filter((r) => r.holds).length;
+  return `${table(['run', 'expectation', 'metric', 'expected', 'ours', ''], body, '', 'lllrrl')}\n\n${held} of ${rows.length} checks hold`;
+}
+
+function cmdHelp(io: Io, topic?: string): number {
+  if (topic === 'version') {
+    io.out('offload-lab 0.1.0 (scenario version 1, run-result offload-lab/run-result@1)');
+    return EXIT_OK;
+  }
+  io.out(USAGE);
+  return EXIT_OK;
+}
+
+export async function main(argv: readonly string[], io: Io = nodeIo): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    io.err(`offload-lab: ${parsed.error}`);
+    io.err('Run "offload-lab help" for usage.');
+    return EXIT_BAD_INPUT;
+  }
+  const c = parsed.command;
+  switch (c.kind) {
+    case 'help':
+      return cmdHelp(io, c.topic);
+    case 'presets':
+      return cmdPresets(io, c.json);
+    case 'show':
+      return cmdShow(io, c);
+    case 'validate':
+      return cmdValidate(io, c);
+    case 'run':
+      return cmdRun(io, c);
+    case 'sweep':
+      return cmdSweep(io, c);
+    case 'report':
+      return cmdReport(io, c);
+    default: {
+      const never: never = c;
+      io.err(`unhandled command ${JSON.stringify(never)}`);
+      return EXIT_BAD_INPUT;
+    }
+  }
+}
