@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allocFrameBytes,
   buildTcpFrame,
   buildUdpFrame,
   createParsedFrame,
@@ -257,6 +258,20 @@ describe('parse(build(spec)) round-trips every field', () => {
     expect(f.l4Offset).toBe(7 + 34);
     expect(verifyL4Checksum(out, f)).toBe(true);
     expectPacketError(() => buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, payloadLength: 200, out }), 'truncated');
+  });
+  it('fresh frames never overlap, across slab boundaries and for large frames', () => {
+    const rng = new Rng(31);
+    const built: Array<{ frame: Uint8Array; copy: Uint8Array }> = [];
+    for (let i = 0; i < 600; i++) {
+      const frame = buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: i, dstPort: 2, payload: rng.bytes(rng.int(i % 50 === 0 ? 30000 : 1500)) });
+      built.push({ frame, copy: frame.slice() });
+    }
+    for (const { frame, copy } of built) expect(sameBytes(frame, copy)).toBe(true);
+    const a = allocFrameBytes(10);
+    const b = allocFrameBytes(10);
+    expect(a.every((x) => x === 0)).toBe(true);
+    a.fill(0xff);
+    expect(b.every((x) => x === 0)).toBe(true);
   });
   it('parseFrameInto reuses the record', () => {
     const rec = createParsedFrame();
