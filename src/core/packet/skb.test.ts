@@ -6,6 +6,8 @@ import {
   completeChecksumOk,
   computeCompleteChecksum,
   createSkb,
+  decrChecksumUnnecessary,
+  incrChecksumUnnecessary,
   harmonizeChecksumOffload,
   IpSummed,
   ipSummedName,
@@ -77,6 +79,21 @@ describe('skb record', () => {
     expect(c.hash).toBe(0x51ccc178);
     setSkbHash(c, 5, PktHashType.NONE);
     expect(c.hash).toBe(0);
+  });
+  it('csum_level bookkeeping (incr/decr checksum unnecessary)', () => {
+    const skb = createSkb();
+    incrChecksumUnnecessary(skb);
+    expect([skb.ipSummed, skb.csumLevel]).toEqual([IpSummed.UNNECESSARY, 0]);
+    for (let i = 0; i < 5; i++) incrChecksumUnnecessary(skb);
+    expect(skb.csumLevel).toBe(3);
+    for (let i = 0; i < 3; i++) decrChecksumUnnecessary(skb);
+    expect([skb.ipSummed, skb.csumLevel]).toEqual([IpSummed.UNNECESSARY, 0]);
+    decrChecksumUnnecessary(skb);
+    expect(skb.ipSummed).toBe(IpSummed.NONE);
+    const partial = createSkb({ ipSummed: IpSummed.PARTIAL });
+    incrChecksumUnnecessary(partial);
+    decrChecksumUnnecessary(partial);
+    expect(partial.ipSummed).toBe(IpSummed.PARTIAL);
   });
   it('setPartialChecksum bounds-checks like skb_partial_csum_set', () => {
     const { frame } = example23('partial');

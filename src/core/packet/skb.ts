@@ -193,6 +193,26 @@ export function skbL4Hash(skb: Skb): boolean {
   return skb.hashType === PktHashType.L4;
 }
 
+/**
+ * __skb_incr_checksum_unnecessary: one more checksum verified (e.g. an outer one while decapsulating):
+ * NONE becomes UNNECESSARY level 0; UNNECESSARY gains a level up to SKB_MAX_CSUM_LEVEL.
+ */
+export function incrChecksumUnnecessary(skb: Skb): void {
+  if (skb.ipSummed === IpSummed.UNNECESSARY) {
+    if (skb.csumLevel < SKB_MAX_CSUM_LEVEL) skb.csumLevel++;
+  } else if (skb.ipSummed === IpSummed.NONE) {
+    skb.ipSummed = IpSummed.UNNECESSARY;
+    skb.csumLevel = 0;
+  }
+}
+
+/** __skb_decr_checksum_unnecessary: a verified checksum consumed (header pulled); level 0 drops to NONE. */
+export function decrChecksumUnnecessary(skb: Skb): void {
+  if (skb.ipSummed !== IpSummed.UNNECESSARY) return;
+  if (skb.csumLevel === 0) skb.ipSummed = IpSummed.NONE;
+  else skb.csumLevel--;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Receive side (§2.5)
 
