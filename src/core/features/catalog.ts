@@ -229,21 +229,23 @@ export interface LegacyFlag {
   readonly glob: string;
   /** ufo: netlink ethtool never prints it (no kernel with netlink has UFO). */
   readonly hiddenInDump: boolean;
+  /** What the kernel's legacy get ioctl reports as this flag (ethtool_get_feature_mask): on if any is active. */
+  readonly kernelMask: FeatureSet;
 }
 
 export const LEGACY_FLAGS: readonly LegacyFlag[] = [
-  { short: 'rx', long: 'rx-checksumming', glob: 'rx-checksum', hiddenInDump: false },
-  { short: 'tx', long: 'tx-checksumming', glob: 'tx-checksum-*', hiddenInDump: false },
-  { short: 'sg', long: 'scatter-gather', glob: 'tx-scatter-gather*', hiddenInDump: false },
-  { short: 'tso', long: 'tcp-segmentation-offload', glob: 'tx-tcp*-segmentation', hiddenInDump: false },
-  { short: 'ufo', long: 'udp-fragmentation-offload', glob: 'tx-udp-fragmentation', hiddenInDump: true },
-  { short: 'gso', long: 'generic-segmentation-offload', glob: 'tx-generic-segmentation', hiddenInDump: false },
-  { short: 'gro', long: 'generic-receive-offload', glob: 'rx-gro', hiddenInDump: false },
-  { short: 'lro', long: 'large-receive-offload', glob: 'rx-lro', hiddenInDump: false },
-  { short: 'rxvlan', long: 'rx-vlan-offload', glob: 'rx-vlan-hw-parse', hiddenInDump: false },
-  { short: 'txvlan', long: 'tx-vlan-offload', glob: 'tx-vlan-hw-insert', hiddenInDump: false },
-  { short: 'ntuple', long: 'ntuple-filters', glob: 'rx-ntuple-filter', hiddenInDump: false },
-  { short: 'rxhash', long: 'receive-hashing', glob: 'rx-hashing', hiddenInDump: false },
+  { short: 'rx', long: 'rx-checksumming', glob: 'rx-checksum', hiddenInDump: false, kernelMask: maskOf('RXCSUM') },
+  { short: 'tx', long: 'tx-checksumming', glob: 'tx-checksum-*', hiddenInDump: false, kernelMask: CSUM_MASK.or(maskOf('FCOE_CRC', 'SCTP_CRC')) },
+  { short: 'sg', long: 'scatter-gather', glob: 'tx-scatter-gather*', hiddenInDump: false, kernelMask: maskOf('SG') },
+  { short: 'tso', long: 'tcp-segmentation-offload', glob: 'tx-tcp*-segmentation', hiddenInDump: false, kernelMask: ALL_TSO },
+  { short: 'ufo', long: 'udp-fragmentation-offload', glob: 'tx-udp-fragmentation', hiddenInDump: true, kernelMask: FeatureSet.EMPTY },
+  { short: 'gso', long: 'generic-segmentation-offload', glob: 'tx-generic-segmentation', hiddenInDump: false, kernelMask: maskOf('GSO') },
+  { short: 'gro', long: 'generic-receive-offload', glob: 'rx-gro', hiddenInDump: false, kernelMask: maskOf('GRO') },
+  { short: 'lro', long: 'large-receive-offload', glob: 'rx-lro', hiddenInDump: false, kernelMask: maskOf('LRO') },
+  { short: 'rxvlan', long: 'rx-vlan-offload', glob: 'rx-vlan-hw-parse', hiddenInDump: false, kernelMask: maskOf('HW_VLAN_CTAG_RX') },
+  { short: 'txvlan', long: 'tx-vlan-offload', glob: 'tx-vlan-hw-insert', hiddenInDump: false, kernelMask: maskOf('HW_VLAN_CTAG_TX') },
+  { short: 'ntuple', long: 'ntuple-filters', glob: 'rx-ntuple-filter', hiddenInDump: false, kernelMask: maskOf('NTUPLE') },
+  { short: 'rxhash', long: 'receive-hashing', glob: 'rx-hashing', hiddenInDump: false, kernelMask: maskOf('RXHASH') },
 ];
 
 /** ethtool's flag_pattern_match: a pattern with at most one '*'. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { F, LAYOUT_6_18, LAYOUT_MAINLINE, maskOf } from './catalog';
-import { registerNetdevice, requestedOn } from './device';
+import { F, LAYOUT_6_18, LAYOUT_MAINLINE, LAYOUT_PRE_6_12, maskOf } from './catalog';
+import { registerNetdevice, requestedOn, type NetDevice } from './device';
 import { FeatureError } from './errors';
 import {
   applyEthtoolCommand,
@@ -284,6 +284,65 @@ describe('ethtool -K', () => {
     expect(thrown(() => parseEthtoolKCommand('ethtool -k eth0')).code).toBe('syntax');
     expect(thrown(() => parseEthtoolKCommand('ethtool -K')).reason).toBe('missing device name after -K');
     expect(thrown(() => applyEthtoolCommand(vethDevice(), 'ethtool -K eth9 tso off', 'veth0')).code).toBe('no-such-device');
+  });
+});
+
+describe('ethtool --disable-netlink -K (ioctl ethtool)', () => {
+  // A veth as kernels of that capture's era built it: no SCTP CRC offload, TSO_MANGLEID off.
+  const oldVeth = (): NetDevice => {
+    const hw = maskOf('SG', 'FRAGLIST', 'HW_CSUM', 'RXCSUM', 'HIGHDMA', 'TSO', 'TSO6', 'TSO_ECN', 'HW_VLAN_CTAG_TX', 'HW_VLAN_CTAG_RX');
+    const dev = registerNetdevice({ layout: LAYOUT_PRE_6_12, hwFeatures: hw, features: hw.with(F.LLTX) });
+    return applyEthtoolCommand(dev, 'ethtool -K veth0 tx-tcp-mangleid-segmentation off').device;
+  };
+
+  it('reference §4.5 (RARE-bmv2 issue #5): grouped layout, side effects shown with [requested on]', () => {
+    const r = applyEthtoolCommand(oldVeth(), 'ethtool --disable-netlink -K veth0 tx off');
+    expect(r.stdout).toBe(
+      'Actual changes:\n' +
+        'tx-checksumming: off\n' +
+        '\ttx-checksum-ip-generic: off\n' +
+        'tcp-segmentation-offload: off\n' +
+        '\ttx-tcp-segmentation: off [requested on]\n' +
+        '\ttx-tcp-ecn-segmentation: off [requested on]\n' +
+        '\ttx-tcp6-segmentation: off [requested on]\n',
+    );
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    // same kernel result as netlink ethtool, different report
+    const nl = applyEthtoolCommand(oldVeth(), 'ethtool -K veth0 tx off');
+    expect(nl.device.active.equals(r.device.active)).toBe(true);
+    expect(nl.stdout).toContain('tx-tcp-segmentation: off [not requested]\n');
+  });
+
+  it('silent when the result is exactly the request; fixed-only flags print "Cannot change"', () => {
+    expect(applyEthtoolCommand(vethDevice(), 'ethtool --disable-netlink -K veth0 gro on').stdout).toBe('');
+    const lro = applyEthtoolCommand(vethDevice(), 'ethtool --disable-netlink -K veth0 lro on');
+    expect(lro.stdout).toBe('');
+    expect(lro.stderr).toBe('Cannot change large-receive-offload\nCould not change any device features\n');
+    expect(lro.exitCode).toBe(1);
+    const none = applyEthtoolCommand(vethDevice(), 'ethtool --disable-netlink -K veth0');
+    expect(none.stdout).toBe('no features changed\n');
+    expect(thrown(() => applyEthtoolCommand(vethDevice(), 'ethtool --disable-netlink -K veth0 warp on')).stderr).toBe(
+      'ethtool: bad command line argument(s)\nFor more information run ethtool -h\n',
+    );
+  });
+
+  it('a change whose aggregate flag stays on lists the feature without its group header', () => {
+    const r = applyEthtoolCommand(vethDevice(), 'ethtool --disable-netlink -K veth0 tx-checksum-sctp off tx-scatter-gather off');
+    expect(r.stdout).toBe(
+      'Actual changes:\n' +
+        'tx-checksum-sctp: off\n' +
+        'scatter-gather: off\n' +
+        '\ttx-scatter-gather: off\n' +
+        'tcp-segmentation-offload: off\n' +
+        '\ttx-tcp-segmentation: off [requested on]\n' +
+        '\ttx-tcp-ecn-segmentation: off [requested on]\n' +
+        '\ttx-tcp-mangleid-segmentation: off [requested on]\n' +
+        '\ttx-tcp6-segmentation: off [requested on]\n' +
+        'generic-segmentation-offload: off [requested on]\n',
+    );
+    // exactly as requested, no side effect: ioctl ethtool prints nothing
+    expect(applyEthtoolCommand(vethDevice(), 'ethtool --disable-netlink -K veth0 tx-checksum-sctp off tso off').stdout).toBe('');
   });
 });
 

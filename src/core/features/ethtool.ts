@@ -380,9 +380,13 @@ export interface EthtoolKResult {
   readonly changes: readonly FeatureChange[];
 }
 
+/** Which ethtool user space runs the command: netlink (ethtool ≥ 5.6, the default) or ioctl (`--disable-netlink`). */
+export type EthtoolFlavour = 'netlink' | 'ioctl';
+
 export interface EthtoolKCommand {
   readonly ifname: string;
   readonly requests: readonly FeatureRequest[];
+  readonly flavour: EthtoolFlavour;
 }
 
 export interface FeatureRequest {
@@ -393,12 +397,17 @@ export interface FeatureRequest {
 const K_OPTIONS = new Set(['-K', '--features', '--offload']);
 const BAD_ARGS = 'ethtool: bad command line argument(s)\nFor more information run ethtool -h\n';
 
-/** Splits `[sudo] [ethtool] -K|--features|--offload DEV FEATURE on|off ...` into its parts (syntax only). */
+/** Splits `[sudo] [ethtool] [--disable-netlink] -K|--features|--offload DEV FEATURE on|off ...` (syntax only). */
 export function parseEthtoolKCommand(command: string): EthtoolKCommand {
   const tokens = command.trim().split(/\s+/).filter((t) => t !== '');
   let i = 0;
   if (tokens[i] === 'sudo') i++;
   if (tokens[i] !== undefined && (tokens[i] === 'ethtool' || tokens[i].endsWith('/ethtool'))) i++;
+  let flavour: EthtoolFlavour = 'netlink';
+  if (tokens[i] === '--disable-netlink') {
+    flavour = 'ioctl';
+    i++;
+  }
   if (!K_OPTIONS.has(tokens[i] ?? '')) {
     throw new FeatureError('syntax', 0, `expected 'ethtool -K|--features|--offload DEVNAME FEATURE on|off ...', got '${clip(command.trim())}'`, BAD_ARGS);
   }
@@ -407,13 +416,14 @@ export function parseEthtoolKCommand(command: string): EthtoolKCommand {
   if (ifname === undefined) throw new FeatureError('syntax', 0, 'missing device name after -K', BAD_ARGS);
   const requests: FeatureRequest[] = [];
   while (i < tokens.length) {
-    if (tokens[i] === '--') {
+    if (tokens[i] === '--' && flavour === 'netlink') {
       i++;
       break;
     }
     const name = tokens[i];
     const value = tokens[i + 1];
     if (value !== 'on' && value !== 'off') {
+      if (flavour === 'ioctl') throw new FeatureError('syntax', 0, `'${name}' must be followed by 'on' or 'off'`, BAD_ARGS);
       throw new FeatureError(
         'syntax',
         0,
@@ -425,7 +435,7 @@ export function parseEthtoolKCommand(command: string): EthtoolKCommand {
     i += 2;
   }
   if (i < tokens.length) throw new FeatureError('syntax', 0, `unexpected '${tokens[i]}' after '--'`, BAD_ARGS);
-  return { ifname, requests };
+  return { ifname, requests, flavour };
 }
 
 /**
@@ -439,7 +449,7 @@ export function applyEthtoolCommand(dev: NetDevice, command: string, ifname?: st
   if (ifname !== undefined && cmd.ifname !== ifname) {
     throw new FeatureError('no-such-device', 0, `the command is for '${cmd.ifname}', this interface is '${ifname}'`, `netlink error: no device matches name (offset 24)\nnetlink error: No such device\n`);
   }
-  return { ifname: cmd.ifname, ...applyFeatureRequests(dev, cmd.requests) };
+  return { ifname: cmd.ifname, ...applyFeatureRequests(dev, cmd.requests, cmd.flavour) };
 }
 
 /**
@@ -464,8 +474,22 @@ export function applyFeatureIntent(dev: NetDevice, intent: Readonly<Record<strin
   );
 }
 
-/** The FEATURES_SET half of `ethtool -K` on already-split requests (also used for a scenario's feature intent). */
-export function applyFeatureRequests(dev: NetDevice, requests: readonly FeatureRequest[]): EthtoolKResult {
+/** The kernel half of `ethtool -K` on already-split requests (also used for a scenario's feature intent). */
+export function applyFeatureRequests(dev: NetDevice, requests: readonly FeatureRequest[], flavour: EthtoolFlavour = 'netlink'): EthtoolKResult {
+  switch (flavour) {
+    case 'netlink':
+      return applyNetlink(dev, requests);
+    case 'ioctl':
+      return applyIoctl(dev, requests);
+    default: {
+      const exhaustive: never = flavour;
+      return exhaustive;
+    }
+  }
+}
+
+/** ETHTOOL_MSG_FEATURES_SET and netlink ethtool's show_feature_changes. */
+function applyNetlink(dev: NetDevice, requests: readonly FeatureRequest[]): EthtoolKResult {
   let reqMask = FeatureSet.EMPTY;
   let reqValues = FeatureSet.EMPTY;
   const opaqueReq = new Map<string, boolean>();
@@ -531,6 +555,102 @@ export function applyFeatureRequests(dev: NetDevice, requests: readonly FeatureR
     couldNotChange: nothingChanged,
     changes,
   };
+}
+
+/** Legacy flag values as the legacy get ioctls report them: bit i = LEGACY_FLAGS[i] has an active feature. */
+function legacyFlagBits(dev: NetDevice): number {
+  let bits = 0;
+  LEGACY_FLAGS.forEach((flag, i) => {
+    if (dev.active.hasAny(flag.kernelMask)) bits |= 1 << i;
+  });
+  return bits;
+}
+
+/**
+ * ioctl ethtool's do_sfeatures (`--disable-netlink`): a legacy name requests only the changeable features it
+ * covers ("Cannot change LONG" when there are none); afterwards the whole state is compared with the request,
+ * so side effects count as a mismatch and print `Actual changes:` in the grouped `ethtool -k` layout, only
+ * for features whose state changed. Like ethtool's parser, an `off` never cancels an earlier `on`.
+ */
+function applyIoctl(dev: NetDevice, requests: readonly FeatureRequest[]): EthtoolKResult {
+  if (requests.length === 0) return { device: dev, stdout: 'no features changed\n', stderr: '', exitCode: 0, couldNotChange: false, changes: [] };
+  const entries = dev.layout.entries;
+  const plan = planOf(dev.layout);
+  let flagsMask = 0;
+  let flagsWanted = 0;
+  let valid = FeatureSet.EMPTY;
+  let requested = FeatureSet.EMPTY;
+  const opaqueReq = new Map<string, boolean>();
+  for (const r of requests) {
+    const li = LEGACY_FLAGS.findIndex((l) => l.short === r.name || l.long === r.name);
+    if (li >= 0) {
+      flagsMask |= 1 << li;
+      if (r.on) flagsWanted |= 1 << li;
+      continue;
+    }
+    const e = entries.find((x) => x.name === r.name && x.name !== '');
+    if (!e) throw new FeatureError('unknown-feature', 0, `'${r.name}' is not a feature of this kernel (nor a legacy name such as tso, gso, gro)`, BAD_ARGS);
+    if (e.kind === 'known') {
+      valid = valid.with(e.bit);
+      if (r.on) requested = requested.with(e.bit);
+    } else opaqueReq.set(e.name, (opaqueReq.get(e.name) ?? false) || r.on);
+  }
+  let stderr = '';
+  LEGACY_FLAGS.forEach((flag, i) => {
+    if (!(flagsMask & (1 << i))) return;
+    let fixed = true;
+    for (const idx of plan.groups[i]) {
+      const e = entries[idx];
+      if (e.kind !== 'known' || !isChangeable(dev, e.bit)) continue;
+      fixed = false;
+      if (!valid.has(e.bit)) {
+        valid = valid.with(e.bit);
+        if (flagsWanted & (1 << i)) requested = requested.with(e.bit);
+      }
+    }
+    if (fixed) stderr += `Cannot change ${flag.long}\n`;
+  });
+
+  const next = setWanted(dev, valid, requested);
+  const known = dev.layout.known;
+  const oldFlags = legacyFlagBits(dev);
+  const newFlags = legacyFlagBits(next);
+  const changed = next.active.xor(dev.active);
+  const anyChanged = newFlags !== oldFlags || !changed.isEmpty();
+  const expected = dev.active.andNot(valid).or(requested).and(known);
+  const opaqueMismatch = [...opaqueReq].some(([name, on]) => (dev.opaque.get(name)?.active ?? false) !== on);
+  const anyMismatch = newFlags !== ((oldFlags & ~flagsMask) | flagsWanted) || !next.active.equals(expected) || opaqueMismatch;
+
+  const changes: FeatureChange[] = [];
+  for (const e of entries) {
+    if (e.kind !== 'known' || e.name === '' || !(changed.has(e.bit) || (valid.has(e.bit) && requested.has(e.bit) !== next.active.has(e.bit)))) continue;
+    const active = next.active.has(e.bit);
+    const kind: FeatureChangeKind = !valid.has(e.bit) ? 'side-effect' : requested.has(e.bit) === active ? 'as-requested' : 'not-honoured';
+    changes.push({ name: e.name, bit: e.bit, active, kind, reason: kind === 'as-requested' || active ? null : whyNot(next, e.bit) });
+  }
+  if (!anyMismatch) return { device: next, stdout: '', stderr, exitCode: 0, couldNotChange: false, changes };
+  if (!anyChanged) {
+    return { device: next, stdout: '', stderr: `${stderr}Could not change any device features\n`, exitCode: 1, couldNotChange: true, changes };
+  }
+
+  let stdout = 'Actual changes:\n';
+  const line = (prefix: string, label: string, e: LayoutEntry): void => {
+    if (e.kind !== 'known' || !changed.has(e.bit)) return;
+    const row = featureRow(next, e, label, null);
+    stdout += `${prefix}${label}: ${onOff(row.active)}${row.suffix}\n`;
+  };
+  LEGACY_FLAGS.forEach((flag, i) => {
+    if (flag.hiddenInDump) return;
+    const members = plan.groups[i];
+    let prefix = '';
+    if (members.length !== 1 && ((oldFlags ^ newFlags) & (1 << i)) !== 0) {
+      stdout += `${flag.long}: ${onOff((newFlags & (1 << i)) !== 0)}\n`;
+      prefix = '\t';
+    }
+    for (const idx of members) line(prefix, members.length === 1 ? flag.long : entries[idx].name, entries[idx]);
+  });
+  for (const idx of plan.rest) line('', entries[idx].name, entries[idx]);
+  return { device: next, stdout, stderr, exitCode: 0, couldNotChange: false, changes };
 }
 
 function whyNot(dev: NetDevice, bit: number): string | null {
