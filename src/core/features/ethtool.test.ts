@@ -287,14 +287,14 @@ describe('ethtool -K', () => {
   });
 });
 
-describe('ethtool --disable-netlink -K (ioctl ethtool)', () => {
-  // A veth as kernels of that capture's era built it: no SCTP CRC offload, TSO_MANGLEID off.
-  const oldVeth = (): NetDevice => {
-    const hw = maskOf('SG', 'FRAGLIST', 'HW_CSUM', 'RXCSUM', 'HIGHDMA', 'TSO', 'TSO6', 'TSO_ECN', 'HW_VLAN_CTAG_TX', 'HW_VLAN_CTAG_RX');
-    const dev = registerNetdevice({ layout: LAYOUT_PRE_6_12, hwFeatures: hw, features: hw.with(F.LLTX) });
-    return applyEthtoolCommand(dev, 'ethtool -K veth0 tx-tcp-mangleid-segmentation off').device;
-  };
+// A veth as kernels of that capture's era built it: no SCTP CRC offload, TSO_MANGLEID off.
+function oldVeth(): NetDevice {
+  const hw = maskOf('SG', 'FRAGLIST', 'HW_CSUM', 'RXCSUM', 'HIGHDMA', 'TSO', 'TSO6', 'TSO_ECN', 'HW_VLAN_CTAG_TX', 'HW_VLAN_CTAG_RX');
+  const dev = registerNetdevice({ layout: LAYOUT_PRE_6_12, hwFeatures: hw, features: hw.with(F.LLTX) });
+  return applyEthtoolCommand(dev, 'ethtool -K veth0 tx-tcp-mangleid-segmentation off').device;
+}
 
+describe('ethtool --disable-netlink -K (ioctl ethtool)', () => {
   it('reference §4.5 (RARE-bmv2 issue #5): grouped layout, side effects shown with [requested on]', () => {
     const r = applyEthtoolCommand(oldVeth(), 'ethtool --disable-netlink -K veth0 tx off');
     expect(r.stdout).toBe(
