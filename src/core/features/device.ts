@@ -62,6 +62,8 @@ export interface NetDevice {
   readonly hw: FeatureSet;
   readonly wanted: FeatureSet;
   readonly active: FeatureSet;
+  /** What ethtool prints "[fixed]": the kernel's bits outside hw_features, plus the never-changeable ones. */
+  readonly fixed: FeatureSet;
   readonly fix: FixContext;
   /** Why each wanted, changeable bit is not active ("[requested on]"), for the UI. */
   readonly dropped: readonly DroppedFeature[];
@@ -90,6 +92,7 @@ export function createDevice(init: DeviceInit): NetDevice {
     hw,
     wanted,
     active,
+    fixed: known.andNot(hw).or(NEVER_CHANGE.and(known)),
     fix,
     dropped: explainDrops(hw, wanted, active, fix),
     opaque: init.opaque ?? new Map(),
@@ -145,7 +148,7 @@ export function devDisableLro(dev: NetDevice): NetDevice {
 
 /** Bits ethtool prints "[fixed]": not in hw_features, or never changeable. */
 export function fixedFeatures(dev: NetDevice): FeatureSet {
-  return dev.layout.known.andNot(dev.hw).or(NEVER_CHANGE.and(dev.layout.known));
+  return dev.fixed;
 }
 
 export function isChangeable(dev: NetDevice, bit: number): boolean {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { TxChecksumCaps } from '../packet/skb';
 import { F, LAYOUTS, LAYOUT_6_18, LAYOUT_PRE_6_12, maskOf } from './catalog';
 import { devDisableLro, netGsoOk, requestedOn, updateFeatures, withFixContext } from './device';
 import { applyEthtoolCommand, formatEthtoolK } from './ethtool';
@@ -93,6 +94,13 @@ describe('presets built from driver flags', () => {
     expect(enslaved.offloads.lro).toBe(false);
     expect(formatEthtoolK(enslaved, 'eth0')).toContain('\nlarge-receive-offload: off [requested on]\n');
     expect(enslaved.dropped.find((d) => d.bit === F.LRO)?.rule).toBe('upper-disables');
+  });
+
+  it('Offloads can stand in for packet/skb TxChecksumCaps', () => {
+    const caps: TxChecksumCaps = virtioNetDevice().offloads;
+    expect(caps.hwCsum && !caps.ipCsum && !caps.ipv6Csum).toBe(true);
+    const nic = ixgbeLikeDevice();
+    expect(nic.fixed.has(F.HIGHDMA) && !nic.fixed.has(F.TSO)).toBe(true);
   });
 
   it('net_gso_ok per gso_type', () => {
