@@ -116,7 +116,7 @@ describe('parseScenario: cross-references', () => {
     const s = base('vm-to-vm-vs-nic-to-vm');
     s.timeline = [
       { atNs: 100e6, change: { kind: 'set-feature', at: { node: 'vm2', iface: 'eth0' }, feature: 'generic-receive-offload', on: false } },
-      { atNs: 150e6, change: { kind: 'set-param', path: 'links[id=l-wire].rateBitsPerSec', value: 25e9 } },
+      { atNs: 150e6, change: { kind: 'set-param', path: 'links[id=l-gen].rateBitsPerSec', value: 25e9 } },
     ];
     expect(parseScenario(s).ok).toBe(true);
   });
