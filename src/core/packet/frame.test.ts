@@ -1,3 +1,9 @@
+// Unit tests may use node:* (house rules) — here only to hand frames to tshark.
+/* oxlint-disable no-restricted-imports */
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   allocFrameBytes,
@@ -460,5 +466,131 @@ describe('forwarding-path setters keep checksums equal to recomputation', () => 
     const p6 = parseFrame(v6);
     setIpTotalLength(v6, p6, 60);
     expect(u16(v6, 18)).toBe(20);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Independent decode: Wireshark's dissectors read what the builders and setters wrote.
+
+const TSHARK = ((): string | null => {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const path = `${dir}/tshark`;
+    try {
+      accessSync(path, constants.X_OK);
+      return path;
+    } catch {
+      // not in this directory
+    }
+  }
+  return null;
+})();
+
+/** Minimal classic pcap (LINKTYPE_ETHERNET, microsecond, little-endian). */
+function pcapOf(frames: Uint8Array[]): Uint8Array {
+  const total = 24 + frames.reduce((n, f) => n + 16 + f.length, 0);
+  const out = new Uint8Array(total);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, 0xa1b2c3d4, true);
+  dv.setUint16(4, 2, true);
+  dv.setUint16(6, 4, true);
+  dv.setUint32(16, 262144, true);
+  dv.setUint32(20, 1, true);
+  let at = 24;
+  frames.forEach((f, i) => {
+    dv.setUint32(at, i, true);
+    dv.setUint32(at + 8, f.length, true);
+    dv.setUint32(at + 12, f.length, true);
+    out.set(f, at + 16);
+    at += 16 + f.length;
+  });
+  return out;
+}
+
+const TSHARK_FIELDS = [
+  'eth.src', 'vlan.id', 'ip.checksum.status', 'tcp.checksum.status', 'udp.checksum.status', 'ip.src', 'ip.dst', 'ipv6.src', 'ipv6.dst',
+  'ip.id', 'ip.ttl', 'ip.dsfield', 'ip.flags.df', 'ipv6.hlim', 'ipv6.tclass', 'ipv6.flow', 'tcp.srcport', 'tcp.dstport', 'udp.srcport',
+  'udp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.flags', 'tcp.window_size_value', 'tcp.urgent_pointer', 'tcp.len', 'udp.length',
+  'tcp.options.mss_val', 'tcp.options.wscale.shift', 'tcp.options.timestamp.tsval', 'tcp.options.timestamp.tsecr', 'tcp.options.sack_perm',
+];
+
+describe.skipIf(!TSHARK && !process.env.CI)('tshark decodes built and rewritten frames as we parse them', () => {
+  it('random TCP/UDP, IPv4/IPv6, VLAN, options; full, partial-then-completed, and TTL/NAT/seq rewrites', () => {
+    if (!TSHARK) throw new Error('tshark is required in CI');
+    const rng = new Rng(0x75a4);
+    const frames: Uint8Array[] = [];
+    for (let i = 0; i < 240; i++) {
+      const common = randomCommon(rng);
+      common.payloadLength = rng.int(300);
+      common.payload = undefined;
+      // Keep well-known ports away from dissectors that would re-interpret the payload.
+      common.srcPort = 40000 + rng.int(20000);
+      common.dstPort = 40000 + rng.int(20000);
+      const buf = i % 2 === 0
+        ? buildTcpFrame({ ...common, seq: rng.nextU32(), ack: rng.nextU32(), flags: TCP_ACK | (rng.int(2) ? TCP_PSH : 0), window: rng.int(65536), urgentPointer: 0, options: randomOptions(rng) })
+        : buildUdpFrame(common);
+      const p = parseFrame(buf);
+      const fieldAt = p.l4Offset + (p.tcp ? 16 : 6);
+      if (common.checksum !== 'full') {
+        if (common.checksum === 'none') {
+          // Turn it into a valid PARTIAL frame first, the way the stack would have.
+          const pseudo = p.ipVersion === 4 ? pseudoHeaderSumV4(buf, p.l3Offset, p.l4Proto, p.l4LengthBytes) : pseudoHeaderSumV6(buf, p.l3Offset, p.l4Proto, p.l4LengthBytes);
+          buf[fieldAt] = foldSum(pseudo) >>> 8;
+          buf[fieldAt + 1] = foldSum(pseudo) & 0xff;
+        }
+        if (p.ipVersion === 4 && rng.int(2)) setIpv4Addr(buf, p, 'dst', rng.bytes(4), 'partial');
+        finishPartialChecksum(buf, p.l4Offset, fieldAt - p.l4Offset);
+      }
+      if (p.ttlOrHopLimit > 0 && rng.int(2)) decrementTtl(buf, p);
+      if (p.ipVersion === 4 && rng.int(3) === 0) setIpv4Addr(buf, p, 'src', rng.bytes(4));
+      if (p.tcp && rng.int(3) === 0) setTcpSeq(buf, p, rng.nextU32());
+      frames.push(buf);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'offload-lab-frame-'));
+    try {
+      const path = join(dir, 'frames.pcap');
+      writeFileSync(path, pcapOf(frames));
+      const out = execFileSync(TSHARK, [
+        '-n', '-r', path, '-o', 'tcp.check_checksum:TRUE', '-o', 'udp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE',
+        '-o', 'tcp.analyze_sequence_numbers:FALSE', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=f',
+        ...TSHARK_FIELDS.flatMap((f) => ['-e', f]),
+      ], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+      const rows = out.split('\n').filter((l) => l.length > 0).map((l) => {
+        const v = l.split('\t');
+        return Object.fromEntries(TSHARK_FIELDS.map((f, i) => [f, v[i] ?? '']));
+      });
+      expect(rows.length).toBe(frames.length);
+      rows.forEach((row, i) => {
+        const buf = frames[i];
+        const p = parseFrame(buf);
+        const num = (f: string): number => Number(row[f]);
+        const ctx = `frame ${i + 1}`;
+        expect(row['eth.src'], ctx).toBe(formatMac(buf, 6));
+        expect(row['vlan.id'], ctx).toBe(p.vlanTci < 0 ? '' : String(p.vlanTci & 0xfff));
+        if (p.ipVersion === 4) {
+          expect(row['ip.checksum.status'], ctx).toBe('1');
+          expect([row['ip.src'], row['ip.dst']], ctx).toEqual([srcIpString(buf, p), dstIpString(buf, p)]);
+          expect([num('ip.id'), num('ip.ttl'), num('ip.dsfield'), num('ip.flags.df')], ctx).toEqual([p.ipId, p.ttlOrHopLimit, p.tos, p.dontFragment ? 1 : 0]);
+        } else {
+          expect([row['ipv6.src'], row['ipv6.dst']], ctx).toEqual([srcIpString(buf, p), dstIpString(buf, p)]);
+          expect([num('ipv6.hlim'), num('ipv6.tclass'), num('ipv6.flow')], ctx).toEqual([p.ttlOrHopLimit, p.tos, p.flowLabel]);
+        }
+        if (p.tcp) {
+          expect(row['tcp.checksum.status'], ctx).toBe('1');
+          expect([num('tcp.srcport'), num('tcp.dstport'), num('tcp.seq_raw'), num('tcp.ack_raw'), num('tcp.flags'), num('tcp.window_size_value'), num('tcp.len')], ctx)
+            .toEqual([p.srcPort, p.dstPort, p.tcp.seq, p.tcp.ack, p.tcp.flags, p.tcp.window, p.payloadLength]);
+          const o = p.tcp.options;
+          expect(row['tcp.options.mss_val'], ctx).toBe(o.mss === undefined ? '' : String(o.mss));
+          expect(row['tcp.options.wscale.shift'], ctx).toBe(o.wscale === undefined ? '' : String(o.wscale));
+          expect(row['tcp.options.timestamp.tsval'], ctx).toBe(o.timestamps ? String(o.timestamps.value) : '');
+          expect(row['tcp.options.timestamp.tsecr'], ctx).toBe(o.timestamps ? String(o.timestamps.echo) : '');
+          expect(row['tcp.options.sack_perm'] !== '', ctx).toBe(o.sackPermitted === true);
+        } else {
+          expect(row['udp.checksum.status'], ctx).toBe('1');
+          expect([num('udp.srcport'), num('udp.dstport'), num('udp.length')], ctx).toEqual([p.srcPort, p.dstPort, p.udp!.lengthBytes]);
+        }
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
