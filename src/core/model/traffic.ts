@@ -112,6 +112,7 @@ class TcpSendTask extends Task {
     private readonly flow: TcpFlow,
   ) {
     super(core);
+    this.lowPriority = true;
   }
   hasWork(): boolean {
     return this.flow.canSend();
@@ -147,8 +148,15 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private rtoArmed = false;
   private rttSeq = -1;
   private rttSentNs = 0;
-  private rtxPending = false;
   private tsqBytes = 0;
+  /** SACK scoreboard: sorted, merged [start, end) stream ranges above una. */
+  private sacked: number[] = [];
+  private sackedBytes = 0;
+  private highSack = 0;
+  private rtxNext = 0;
+  private rtxBytes = 0;
+  /** Retransmissions allowed by ACKs arriving during recovery, whatever the pipe estimate says. */
+  private rtxCredit = 0;
   private readonly limitBytes: number;
   private readonly isnS: number;
   private readonly isnR: number;
@@ -159,7 +167,9 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private pRtx = false;
   // receiver
   private rcvNxt = 0;
+  /** Out-of-order ranges held by the receiver: sorted, merged [start, end). */
   private ooo: number[] = [];
+  private lastOoo = -1;
   private unacked = 0;
   private delackArmed = false;
   private stopped = false;
@@ -193,15 +203,34 @@ export class TcpFlow extends FlowRt implements EventTarget {
     if (wasThrottled && this.tsqBytes < this.net.c.tsqLimitBytes && this.canSend()) this.task.runNow();
   }
 
+  /** RFC 6675-style estimate of bytes in the network during recovery. */
+  private pipe(): number {
+    if (!this.inRecovery) return this.nxt - this.una;
+    return Math.max(0, this.nxt - Math.max(this.highSack, this.una)) + Math.min(this.rtxBytes, Math.max(0, this.rtxNext - this.una));
+  }
+
+  /** First un-SACKed byte range at or after rtxNext below the highest SACK, or -1. */
+  private nextHole(): number {
+    let p = Math.max(this.rtxNext, this.una);
+    if (p >= this.highSack) return -1;
+    for (let i = 0; i < this.sacked.length; i += 2) {
+      if (p < this.sacked[i]) return p;
+      if (p < this.sacked[i + 1]) p = this.sacked[i + 1];
+    }
+    return p < this.highSack ? p : -1;
+  }
+
   canSend(): boolean {
     if (this.stopped) return false;
     if (this.tsqBytes >= this.net.c.tsqLimitBytes) return false;
-    if (this.rtxPending) return true;
+    const mss = this.mss;
+    const wnd = Math.min(this.cwnd, this.net.c.rcvWindowBytes);
+    const pipe = this.pipe();
+    if (this.inRecovery && this.nextHole() >= 0) return this.rtxCredit > 0 || pipe + mss <= Math.max(wnd, mss);
     const left = this.limitBytes - this.nxt;
     if (left <= 0) return false;
-    const wnd = Math.min(this.cwnd, this.net.c.rcvWindowBytes);
-    const room = wnd - (this.nxt - this.una);
-    return room >= Math.min(this.mss, left);
+    if (this.nxt - this.una + Math.min(mss, left) > this.net.c.rcvWindowBytes) return false;
+    return wnd - pipe >= Math.min(mss, left);
   }
 
   /** TSO autosizing (≈1 ms of data at the pacing rate, ≥ 2 segments), capped by cwnd/tso_win_divisor and GSO max. */
@@ -224,33 +253,47 @@ export class TcpFlow extends FlowRt implements EventTarget {
   prepare(core: Core, nowNs: number): void {
     const c = this.net.c;
     const mss = this.mss;
-    if (this.rtxPending) {
-      this.rtxPending = false;
-      this.pSeq = this.una;
-      this.pLen = Math.max(1, Math.min(mss, this.nxt - this.una, this.limitBytes - this.una));
+    const hole = this.inRecovery ? this.nextHole() : -1;
+    if (hole >= 0) {
+      let end = this.highSack;
+      for (let i = 0; i < this.sacked.length; i += 2) if (this.sacked[i] > hole) {
+        end = this.sacked[i];
+        break;
+      }
+      this.pSeq = hole;
+      this.pLen = Math.max(1, Math.min(mss, end - hole));
       this.pRtx = true;
+      this.rtxNext = hole + this.pLen;
+      this.rtxBytes += this.pLen;
+      if (this.rtxCredit > 0) this.rtxCredit--;
       this.retransmits++;
       core.charge(CAT_PACKET, c.tcpTxPerSkbNs + c.skbAllocNs);
       return;
     }
     const left = this.limitBytes - this.nxt;
-    const room = Math.min(this.cwnd, c.rcvWindowBytes) - (this.nxt - this.una);
+    const room = Math.min(this.cwnd, c.rcvWindowBytes) - this.pipe();
     let len = Math.min(this.sizeGoal(), left);
-    if (room < len) len = room >= mss ? Math.floor(room / mss) * mss : Math.min(room, left);
+    if (room < len) len = room >= mss ? Math.floor(room / mss) * mss : Math.min(mss, left);
     len = Math.max(1, len);
     this.pSeq = this.nxt;
     this.pLen = len;
-    this.pRtx = false;
+    this.pRtx = this.nxt < this.sentHigh;
+    if (this.pRtx) this.retransmits++;
     this.nxt += len;
-    if (this.rttSeq < 0) {
+    if (this.nxt > this.sentHigh) this.sentHigh = this.nxt;
+    if (this.rttSeq < 0 && !this.pRtx) {
       this.rttSeq = this.nxt;
       this.rttSentNs = nowNs;
     }
     const writes = Math.max(1, Math.ceil(len / (this.tcp.writeBytes ?? 65536)));
-    core.charge(CAT_EVENT, writes * c.syscallNs);
+    if (!this.pRtx) {
+      core.charge(CAT_EVENT, writes * c.syscallNs);
+      core.charge(CAT_COPY, len * c.copyNsPerByte);
+    }
     core.charge(CAT_PACKET, c.tcpTxPerSkbNs + c.skbAllocNs);
-    core.charge(CAT_COPY, len * c.copyNsPerByte);
   }
+
+  private sentHigh = 0;
 
   emit(core: Core, nowNs: number): void {
     const mss = this.mss;
@@ -275,6 +318,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
     });
     const segs = Math.ceil(len / mss);
     this.ipId += segs;
+    const qm = this.src.cores.indexOf(core);
     const skb = createSkb({
       len: frame.length,
       ipSummed: IpSummed.PARTIAL,
@@ -285,7 +329,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       gsoSize: len > mss ? mss : 0,
       gsoType: len > mss ? SKB_GSO_TCPV4 : 0,
       gsoSegs: len > mss ? segs : 0,
-      queueMapping: this.src.cores.indexOf(core) < 0 ? 0 : this.src.cores.indexOf(core),
+      queueMapping: qm < 0 ? 0 : qm,
     });
     const pkt = new Pkt(frame, skb);
     pkt.tsqFlow = this.idx;
@@ -340,6 +384,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
     this.cwnd = mss;
     this.nxt = this.una;
     this.inRecovery = false;
+    this.clearSacks();
     this.dupAcks = 0;
     this.rttSeq = -1;
     this.rtoNs = Math.min(this.rtoNs * 2, 60_000_000_000);
@@ -348,21 +393,75 @@ export class TcpFlow extends FlowRt implements EventTarget {
     if (this.canSend()) this.task.runNow();
   }
 
+  private clearSacks(): void {
+    this.sacked.length = 0;
+    this.sackedBytes = 0;
+    this.highSack = this.una;
+  }
+
   receive(node: NodeRt, port: Port, pkt: Pkt, f: ParsedFrame, core: Core, reverse: boolean): void {
     void node;
     void port;
     const tcp = f.tcp;
     if (tcp === null) return;
-    if (reverse) this.onAck(tcp.ack, core);
+    if (reverse) this.onAck(tcp.ack, pkt.frame, tcp.optionsOffset, tcp.optionsLengthBytes, core);
     else this.onData(pkt, f, tcp.seq, core);
   }
 
-  private onAck(ack32: number, core: Core): void {
+  private addSack(s: number, e: number): void {
+    if (e <= this.una || s >= e || e > this.nxt) return;
+    s = Math.max(s, this.una);
+    const r = this.sacked;
+    let i = 0;
+    while (i < r.length && r[i + 1] < s) i += 2;
+    let j = i;
+    while (j < r.length && r[j] <= e) {
+      s = Math.min(s, r[j]);
+      e = Math.max(e, r[j + 1]);
+      j += 2;
+    }
+    r.splice(i, j - i, s, e);
+    if (e > this.highSack) this.highSack = e;
+  }
+
+  private pruneSacks(): void {
+    const r = this.sacked;
+    let k = 0;
+    while (k < r.length && r[k + 1] <= this.una) k += 2;
+    if (k > 0) r.splice(0, k);
+    if (r.length > 0 && r[0] < this.una) r[0] = this.una;
+    let bytes = 0;
+    for (let i = 0; i < r.length; i += 2) bytes += r[i + 1] - r[i];
+    this.sackedBytes = bytes;
+    if (this.highSack < this.una) this.highSack = this.una;
+  }
+
+  private onAck(ack32: number, frame: Uint8Array, optOff: number, optLen: number, core: Core): void {
     const c = this.net.c;
     core.charge(CAT_PACKET, c.ackRxPerSkbNs);
     const now = this.net.sim.nowNs;
-    const ackOff = this.una + ((ack32 - ((this.isnS + this.una) >>> 0)) | 0);
+    const ref = (this.isnS + this.una) >>> 0;
+    const ackOff = this.una + ((ack32 - ref) | 0);
     const mss = this.mss;
+    // SACK blocks (kind 5) from the ACK's real option bytes.
+    for (let i = optOff, end = optOff + optLen; i < end; ) {
+      const kind = frame[i];
+      if (kind === 0) break;
+      if (kind === 1) {
+        i++;
+        continue;
+      }
+      const len = frame[i + 1];
+      if (len < 2) break;
+      if (kind === 5) {
+        for (let b = i + 2; b + 8 <= i + len; b += 8) {
+          const l = readU32(frame, b);
+          const r = readU32(frame, b + 4);
+          this.addSack(this.una + ((l - ref) | 0), this.una + ((r - ref) | 0));
+        }
+      }
+      i += len;
+    }
     if (ackOff > this.una && ackOff <= this.nxt) {
       const acked = ackOff - this.una;
       this.una = ackOff;
@@ -383,8 +482,6 @@ export class TcpFlow extends FlowRt implements EventTarget {
         if (ackOff >= this.recover) {
           this.inRecovery = false;
           this.cwnd = this.ssthresh;
-        } else {
-          this.rtxPending = true; // NewReno partial ACK: the next hole
         }
       } else if (this.cwnd < this.ssthresh) {
         this.cwnd += acked;
@@ -398,13 +495,19 @@ export class TcpFlow extends FlowRt implements EventTarget {
       }
     } else if (ackOff === this.una && this.nxt > this.una) {
       this.dupAcks++;
-      if (this.dupAcks === 3 && !this.inRecovery) {
-        this.ssthresh = Math.max((this.nxt - this.una) / 2, 2 * mss);
-        this.cwnd = this.ssthresh;
-        this.inRecovery = true;
-        this.recover = this.nxt;
-        this.rtxPending = true;
-      }
+    }
+    this.pruneSacks();
+    if (this.inRecovery) this.rtxCredit = Math.min(2, this.rtxCredit + 1);
+    if (!this.inRecovery && this.nxt > this.una && (this.dupAcks >= 3 || this.sackedBytes >= 3 * mss)) {
+      // Fast retransmit / SACK recovery: halve once per window, retransmit the holes below the highest SACK.
+      this.ssthresh = Math.max((this.nxt - this.una) / 2, 2 * mss);
+      this.cwnd = this.ssthresh;
+      this.inRecovery = true;
+      this.recover = this.nxt;
+      this.rtxNext = this.una;
+      this.rtxBytes = 0;
+      this.rtxCredit = 1;
+      if (this.highSack <= this.una) this.highSack = Math.min(this.nxt, this.una + mss);
     }
     if (this.canSend()) this.task.runNow();
   }
@@ -415,29 +518,25 @@ export class TcpFlow extends FlowRt implements EventTarget {
     core.charge(CAT_PACKET, c.rxStackPerSkbNs);
     const off = this.rcvNxt + ((seq32 - ((this.isnS + this.rcvNxt) >>> 0)) | 0);
     let ackNow = false;
-    if (off === this.rcvNxt && len > 0) {
-      this.checkPayload(pkt.frame, f, off, 0);
-      this.rcvNxt += len;
-      this.deliver(len, core);
+    if (off <= this.rcvNxt && off + len > this.rcvNxt) {
+      const fresh = off + len - this.rcvNxt;
+      this.checkPayload(pkt.frame, f, off, this.rcvNxt - off);
+      this.rcvNxt += fresh;
+      this.deliver(fresh, core);
       // Pull in out-of-order ranges now contiguous.
-      let filled = false;
-      for (let i = 0; i < this.ooo.length; ) {
-        const s = this.ooo[i];
-        const e = this.ooo[i + 1];
-        if (s <= this.rcvNxt) {
-          if (e > this.rcvNxt) {
-            this.deliver(e - this.rcvNxt, core);
-            this.rcvNxt = e;
-          }
-          this.ooo.splice(i, 2);
-          filled = true;
-          i = 0;
-        } else i += 2;
+      while (this.ooo.length > 0 && this.ooo[0] <= this.rcvNxt) {
+        if (this.ooo[1] > this.rcvNxt) {
+          this.deliver(this.ooo[1] - this.rcvNxt, core);
+          this.rcvNxt = this.ooo[1];
+        }
+        this.ooo.splice(0, 2);
+        ackNow = true;
       }
-      this.unacked += len;
-      ackNow = filled || this.unacked >= 2 * this.mss;
+      this.unacked += fresh;
+      ackNow = ackNow || this.ooo.length > 0 || this.unacked >= 2 * this.mss;
     } else if (off > this.rcvNxt) {
-      if (this.ooo.length < 128) this.ooo.push(off, off + len);
+      this.checkPayload(pkt.frame, f, off, 0);
+      this.insertOoo(off, off + len);
       ackNow = true;
     } else {
       ackNow = true;
@@ -449,6 +548,21 @@ export class TcpFlow extends FlowRt implements EventTarget {
     }
   }
 
+  private insertOoo(s: number, e: number): void {
+    const r = this.ooo;
+    let i = 0;
+    while (i < r.length && r[i + 1] < s) i += 2;
+    let j = i;
+    while (j < r.length && r[j] <= e) {
+      s = Math.min(s, r[j]);
+      e = Math.max(e, r[j + 1]);
+      j += 2;
+    }
+    r.splice(i, j - i, s, e);
+    this.lastOoo = s;
+    if (r.length > 256) r.length = 256; // bounded: the highest ranges are forgotten (sender retransmits them)
+  }
+
   private deliver(len: number, core: Core): void {
     const c = this.net.c;
     core.charge(CAT_COPY, len * c.copyNsPerByte);
@@ -456,11 +570,24 @@ export class TcpFlow extends FlowRt implements EventTarget {
     this.bytesDelivered += len;
   }
 
+  private readonly sackOut: Array<[number, number]> = [];
+
   private sendAck(core: Core): void {
     const c = this.net.c;
     core.charge(CAT_PACKET, c.tcpAckTxNs + c.skbAllocNs);
     this.unacked = 0;
     const r = this.rev;
+    // Up to three SACK blocks, the most recently changed first (RFC 2018).
+    const blocks = this.sackOut;
+    blocks.length = 0;
+    const o = this.ooo;
+    for (let i = 0; i < o.length; i += 2) {
+      if (o[i] === this.lastOoo || (o[i] <= this.lastOoo && this.lastOoo < o[i + 1])) blocks.push([(this.isnS + o[i]) >>> 0, (this.isnS + o[i + 1]) >>> 0]);
+    }
+    for (let i = o.length - 2; i >= 0 && blocks.length < 3; i -= 2) {
+      const left = (this.isnS + o[i]) >>> 0;
+      if (blocks.length === 0 || blocks[0][0] !== left) blocks.push([left, (this.isnS + o[i + 1]) >>> 0]);
+    }
     const frame = buildTcpFrame({
       srcMac: r.srcMac,
       dstMac: r.dstMac,
@@ -473,6 +600,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       flags: TCP_ACK,
       window: 65535,
       ipId: this.ipId++ & 0xffff,
+      options: blocks.length > 0 ? { sackBlocks: blocks.slice(0, 3) } : undefined,
       checksum: 'partial',
     });
     const skb = createSkb({ len: frame.length, ipSummed: IpSummed.PARTIAL, csumStart: 34, csumOffset: 16, networkHeader: 14, transportHeader: 34 });

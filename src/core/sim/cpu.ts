@@ -25,6 +25,8 @@ export abstract class Task implements EventTarget {
   protected wokeCold = false;
   /** A polling consumer (DPDK PMD): producers never pay to notify it. */
   pinned = false;
+  /** Process context (an application's send loop): softirq/NAPI work on the same core preempts it. */
+  lowPriority = false;
 
   constructor(readonly core: Core) {}
 
@@ -76,6 +78,7 @@ export class Core implements EventTarget {
   busy = false;
   private runq: Task[] = [];
   private head = 0;
+  private lowq: Task[] = [];
   private current: Task | null = null;
   private needFinish = false;
   private pendingNs = 0;
@@ -99,11 +102,12 @@ export class Core implements EventTarget {
   }
 
   get runQueueLength(): number {
-    return this.runq.length - this.head;
+    return this.runq.length - this.head + this.lowq.length;
   }
 
   enqueue(task: Task): void {
-    this.runq.push(task);
+    if (task.lowPriority) this.lowq.push(task);
+    else this.runq.push(task);
     if (!this.busy) {
       this.busy = true;
       this.sim.push(this.sim.nowNs, this, 0);
@@ -121,9 +125,15 @@ export class Core implements EventTarget {
     }
     for (;;) {
       let t = this.current;
+      if (t !== null && t.lowPriority && this.head < this.runq.length && t.hasWork()) {
+        // A softirq became runnable: process context is preempted and resumes after it.
+        this.lowq.unshift(t);
+        this.current = null;
+        t = null;
+      }
       if (t !== null && !t.hasWork()) {
         this.current = null;
-        if (t.endTurn(nowNs)) this.runq.push(t);
+        if (t.endTurn(nowNs)) this.enqueue(t);
         else t.active = false;
         t = null;
         if (this.pendingNs > 0) {
@@ -135,6 +145,12 @@ export class Core implements EventTarget {
         if (this.head >= this.runq.length) {
           this.runq.length = 0;
           this.head = 0;
+          if (this.lowq.length > 0) {
+            t = this.lowq.shift() as Task;
+            this.current = t;
+            t.startTurn(nowNs);
+            continue;
+          }
           this.busy = false;
           return;
         }
