@@ -4,6 +4,7 @@ export type FeatureErrorCode =
   | 'syntax' // an `ethtool -K` command line ethtool itself would refuse before talking to the kernel
   | 'unknown-feature' // a feature name the device's kernel does not have (the kernel refuses the whole request)
   | 'no-such-device' // the command names another interface
+  | 'refused' // the kernel rejects the request as a whole (e.g. a never-changeable feature named)
   | 'bad-bit'; // a bit index outside the feature space (a programming error)
 
 /**

@@ -270,6 +270,15 @@ describe('ethtool -K', () => {
     expect(ufo.stderr).toBe('Could not change any device features\n');
   });
 
+  it('never-changeable features are refused by the kernel as a whole', () => {
+    const e = thrown(() => applyEthtoolCommand(vethDevice(), 'ethtool -K veth0 gro on vlan-challenged on'));
+    expect(e.code).toBe('refused');
+    expect(e.reason).toBe("'vlan-challenged' can never be changed (NETIF_F_NEVER_CHANGE)");
+    expect(e.stderr).toBe('netlink error: attempt to change non-ethtool features\nnetlink error: Invalid argument\n');
+    const io = thrown(() => applyEthtoolCommand(vethDevice(), 'ethtool --disable-netlink -K veth0 netns-local off'));
+    expect(io.stderr).toBe('Cannot set device feature settings: Invalid argument\n');
+  });
+
   it('a request that asks for the current state is not an error', () => {
     const r = applyEthtoolCommand(vethDevice(), 'ethtool -K veth0 lro off');
     expect(r.stdout).toBe('');

@@ -4,6 +4,7 @@ import {
   LEGACY_FLAGS,
   NEVER_CHANGE,
   featureByName,
+  featureInfo,
   flagPatternMatch,
   legacyFlagByName,
   legacyFlagIndexOf,
@@ -517,6 +518,9 @@ function applyNetlink(dev: NetDevice, requests: readonly FeatureRequest[]): Etht
     for (const e of matched) request(e, r.on);
   }
 
+  if (reqMask.hasAny(NEVER_CHANGE)) {
+    throw new FeatureError('refused', 0, `${neverChangeNames(reqMask)} can never be changed (NETIF_F_NEVER_CHANGE)`, 'netlink error: attempt to change non-ethtool features\nnetlink error: Invalid argument\n');
+  }
   const oldActive = dev.active;
   const next = setWanted(dev, reqMask, reqValues);
   const newActive = next.active;
@@ -611,6 +615,9 @@ function applyIoctl(dev: NetDevice, requests: readonly FeatureRequest[]): Ethtoo
     if (fixed) stderr += `Cannot change ${flag.long}\n`;
   });
 
+  if (valid.hasAny(NEVER_CHANGE)) {
+    throw new FeatureError('refused', 0, `${neverChangeNames(valid)} can never be changed (NETIF_F_NEVER_CHANGE)`, `${stderr}Cannot set device feature settings: Invalid argument\n`);
+  }
   const next = setWanted(dev, valid, requested);
   const known = dev.layout.known;
   const oldFlags = legacyFlagBits(dev);
@@ -651,6 +658,14 @@ function applyIoctl(dev: NetDevice, requests: readonly FeatureRequest[]): Ethtoo
   });
   for (const idx of plan.rest) line('', entries[idx].name, entries[idx]);
   return { device: next, stdout, stderr, exitCode: 0, couldNotChange: false, changes };
+}
+
+function neverChangeNames(mask: FeatureSet): string {
+  return mask
+    .and(NEVER_CHANGE)
+    .bits()
+    .map((b) => `'${featureInfo(b)?.name ?? b}'`)
+    .join(', ');
 }
 
 function whyNot(dev: NetDevice, bit: number): string | null {

@@ -32,7 +32,8 @@ const SHORT_NAMES = LEGACY_FLAGS.map((l) => l.short);
 const UNPRINTABLE = FeatureSet.of(...FEATURES.filter((f) => f.name === '').map((f) => f.bit));
 
 function randomRequests(rng: Rng, dev: NetDevice): FeatureRequest[] {
-  const names = dev.layout.entries.map((e) => e.name).filter((n) => n !== '');
+  // never-changeable features are refused outright (tested in ethtool.test.ts)
+  const names = dev.layout.entries.filter((e) => e.name !== '' && !(e.kind === 'known' && NEVER_CHANGE.has(e.bit))).map((e) => e.name);
   const out: FeatureRequest[] = [];
   const n = 1 + rng.int(5);
   for (let i = 0; i < n; i++) {
