@@ -82,6 +82,12 @@ describe('ethtool -k round trip', () => {
     expect(formatEthtoolK(device, ifname)).toBe(APPENDIX_A);
   });
 
+  it('accepts a pasted command line before the output', () => {
+    const p = parseEthtoolK(`$ sudo ethtool -k veth0\n${APPENDIX_A}`);
+    expect(formatEthtoolK(p.device, p.ifname)).toBe(APPENDIX_A);
+    expect(parseError('root@host:~# ethtool --show-features eth0\n\n').line).toBe(3);
+  });
+
   it('keeps features it does not know, in place, and shows them as not changeable', () => {
     const text = EXAMPLE_B.replace('\ttx-tcp6-segmentation: on\n', '\ttx-tcp6-segmentation: on\n\ttx-tcp-future-segmentation: on\n').replace(
       'tx-nocache-copy: off\n',

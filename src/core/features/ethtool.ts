@@ -163,6 +163,7 @@ interface OpenGroup {
 }
 
 const HEADER_RE = /^\s*Features for (\S+):\s*$/;
+const PROMPT_RE = /\bethtool\s+(?:-k|--show-features|--show-offload)\s+\S+\s*$/;
 const LINE_RE = /^([ \t]*)([^\s:]+):[ \t]*(\S+)(?:[ \t]+\[([^\]]*)\])?[ \t]*$/;
 const MAX_TEXT_CHARS = 1 << 20;
 
@@ -178,6 +179,12 @@ export function parseEthtoolK(text: string): ParsedEthtoolK {
   let i = 0;
   while (i < lines.length && lines[i].trim() === '') i++;
   if (i === lines.length) throw new FeatureError('parse', 1, "empty input: expected 'Features for <interface>:'");
+  // A pasted terminal line such as `$ sudo ethtool -k eth0` may precede the output.
+  if (PROMPT_RE.test(lines[i])) {
+    i++;
+    while (i < lines.length && lines[i].trim() === '') i++;
+    if (i === lines.length) throw new FeatureError('parse', i, "expected 'Features for <interface>:' after the command line");
+  }
   const header = HEADER_RE.exec(lines[i]);
   if (!header) throw new FeatureError('parse', i + 1, `expected 'Features for <interface>:', got '${clip(lines[i])}'`);
   const ifname = header[1];
