@@ -209,6 +209,12 @@ describe('csumPartial fast path == naive', () => {
     expect(() => csumPartial(b, 5, 6, 0)).toThrow(PacketError);
     expect(() => csumPartial(b, -1, 2, 0)).toThrow(PacketError);
     expect(() => naiveChecksum(b, 0, 11)).toThrow(PacketError);
+    for (const [o, l] of [[Number.NaN, 2], [1.5, 2], [0, Number.NaN], [0, 2.5], [Infinity, 0]]) {
+      expect(() => csumPartial(b, o, l, 0)).toThrow(PacketError);
+      expect(() => naiveChecksum(b, o, l)).toThrow(PacketError);
+    }
+    expect(() => finishPartialChecksum(b, Number.NaN, 2)).toThrow(PacketError);
+    expect(() => finishPartialChecksum(b, 0, 2.5)).toThrow(PacketError);
   });
 });
 

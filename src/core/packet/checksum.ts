@@ -5,7 +5,7 @@
  * 16-bit fold is the sum of the covered octets taken as big-endian words. Only the fold is meaningful;
  * two sums over the same octets may differ before folding.
  */
-import { PacketError, need } from './errors';
+import { PacketError } from './errors';
 import type { ParsedFrame } from './frame';
 import type { Skb } from './skb';
 
@@ -30,6 +30,16 @@ function reduceTo32(x: number): number {
   let r = (x >>> 0) + hi;
   if (r > 0xffffffff) r -= 0xffffffff;
   return r;
+}
+
+/**
+ * Bounds check for a byte region that, unlike errors.need, also rejects NaN and fractional offsets
+ * (which would otherwise index as `undefined` and sum silently to garbage).
+ */
+export function checkRegion(buf: Uint8Array, offset: number, length: number, field: string): void {
+  if ((offset | 0) !== offset || (length | 0) !== length || offset < 0 || length < 0 || offset + length > buf.length) {
+    throw new PacketError('truncated', field, Number.isFinite(offset) ? Math.max(0, Math.trunc(offset)) : 0, `region [${offset}, +${length}) outside a ${buf.length}-byte buffer`);
+  }
 }
 
 /** One's-complement add of two __wsum values (kernel csum_add). */
@@ -144,7 +154,9 @@ export function csumPartial(buf: Uint8Array, offset: number, length: number, sum
 
 /** The pure-JS csumPartial: unrolled byte pairs for short regions, 32-bit word view for long ones. */
 export function csumPartialJs(buf: Uint8Array, offset: number, length: number, sum: number): number {
-  if (!(offset >= 0 && length >= 0 && offset + length <= buf.length)) need(buf, offset, length, 'checksum region');
+  if ((offset | 0) !== offset || (length | 0) !== length || offset < 0 || length < 0 || offset + length > buf.length) {
+    checkRegion(buf, offset, length, 'checksum region');
+  }
   const end = offset + length;
   if (length < WORD_PATH_MIN_BYTES || !HOST_LITTLE_ENDIAN) return csumAdd(sum, reduceTo32(pairSum(buf, offset, end)));
   const abs = buf.byteOffset + offset;
@@ -176,7 +188,7 @@ export function csumPartialJs(buf: Uint8Array, offset: number, length: number, s
  * The reference the fast path is tested and benchmarked against.
  */
 export function naiveChecksum(buf: Uint8Array, offset: number, length: number): number {
-  need(buf, offset, length, 'checksum region');
+  checkRegion(buf, offset, length, 'checksum region');
   let acc = 0;
   const end = offset + length;
   let i = offset;
@@ -193,7 +205,7 @@ export function internetChecksum(buf: Uint8Array, offset: number, length: number
 
 /** IPv4 TCP/UDP pseudo-header sum (saddr, daddr, zero, proto, L4 length) read from the IPv4 header in buf. */
 export function pseudoHeaderSumV4(buf: Uint8Array, ipOffset: number, proto: number, l4LengthBytes: number): number {
-  need(buf, ipOffset + 12, 8, 'ipv4 addresses');
+  checkRegion(buf, ipOffset + 12, 8, 'ipv4 addresses');
   const o = ipOffset + 12;
   let acc = ((buf[o] << 8) | buf[o + 1]) + ((buf[o + 2] << 8) | buf[o + 3]);
   acc += ((buf[o + 4] << 8) | buf[o + 5]) + ((buf[o + 6] << 8) | buf[o + 7]);
@@ -203,7 +215,7 @@ export function pseudoHeaderSumV4(buf: Uint8Array, ipOffset: number, proto: numb
 
 /** IPv6 pseudo-header sum (saddr, daddr, 32-bit upper-layer length, next header) read from the IPv6 header. */
 export function pseudoHeaderSumV6(buf: Uint8Array, ipOffset: number, nextHeader: number, l4LengthBytes: number): number {
-  need(buf, ipOffset + 8, 32, 'ipv6 addresses');
+  checkRegion(buf, ipOffset + 8, 32, 'ipv6 addresses');
   let acc = 0;
   const end = ipOffset + 40;
   for (let i = ipOffset + 8; i < end; i += 2) acc += (buf[i] << 8) | buf[i + 1];
@@ -214,10 +226,10 @@ export function pseudoHeaderSumV6(buf: Uint8Array, ipOffset: number, nextHeader:
 
 /** IPv4 header checksum as it should be stored, computed as if the field (bytes 10–11) were zero. */
 export function ipv4HeaderChecksum(buf: Uint8Array, ipOffset: number): number {
-  need(buf, ipOffset, 20, 'ipv4 header');
+  checkRegion(buf, ipOffset, 20, 'ipv4 header');
   const ihlBytes = (buf[ipOffset] & 0x0f) * 4;
   if (ihlBytes < 20) throw new PacketError('malformed', 'ipv4 ihl', ipOffset, `IHL ${ihlBytes / 4} < 5`);
-  need(buf, ipOffset, ihlBytes, 'ipv4 header');
+  checkRegion(buf, ipOffset, ihlBytes, 'ipv4 header');
   const field = (buf[ipOffset + 10] << 8) | buf[ipOffset + 11];
   const sum = csumSub(csumPartial(buf, ipOffset, ihlBytes, 0), field);
   return csumFold(sum);
@@ -266,7 +278,7 @@ export function l4ChecksumFieldOffset(proto: number): number {
 
 /** Pseudo-header sum for the IP header at `ipOffset` (version read from the header). */
 function pseudoSumAt(buf: Uint8Array, ipOffset: number, proto: number, l4LengthBytes: number): number {
-  need(buf, ipOffset, 1, 'ip version');
+  checkRegion(buf, ipOffset, 1, 'ip version');
   const version = buf[ipOffset] >>> 4;
   if (version === 4) return pseudoHeaderSumV4(buf, ipOffset, proto, l4LengthBytes);
   if (version === 6) return pseudoHeaderSumV6(buf, ipOffset, proto, l4LengthBytes);
@@ -275,15 +287,15 @@ function pseudoSumAt(buf: Uint8Array, ipOffset: number, proto: number, l4LengthB
 
 /** L4 protocol and L4 length (from the IP header's own length field) for the IP header at `ipOffset`. */
 function l4FromIpHeader(buf: Uint8Array, ipOffset: number, l4Offset: number): { proto: number; l4LengthBytes: number } {
-  need(buf, ipOffset, 1, 'ip version');
+  checkRegion(buf, ipOffset, 1, 'ip version');
   const version = buf[ipOffset] >>> 4;
   if (version === 4) {
-    need(buf, ipOffset, 20, 'ipv4 header');
+    checkRegion(buf, ipOffset, 20, 'ipv4 header');
     const totalLength = (buf[ipOffset + 2] << 8) | buf[ipOffset + 3];
     return { proto: buf[ipOffset + 9], l4LengthBytes: ipOffset + totalLength - l4Offset };
   }
   if (version === 6) {
-    need(buf, ipOffset, 40, 'ipv6 header');
+    checkRegion(buf, ipOffset, 40, 'ipv6 header');
     const payloadLength = (buf[ipOffset + 4] << 8) | buf[ipOffset + 5];
     return { proto: buf[ipOffset + 6], l4LengthBytes: ipOffset + 40 + payloadLength - l4Offset };
   }
@@ -302,7 +314,7 @@ export function writePartialL4Checksum(buf: Uint8Array, skb: Skb): number {
     throw new PacketError('invalid-state', 'csum_start', skb.csumStart, 'lies beyond the IP packet');
   }
   const fieldAt = skb.csumStart + skb.csumOffset;
-  need(buf, fieldAt, 2, 'l4 checksum field');
+  checkRegion(buf, fieldAt, 2, 'l4 checksum field');
   const field = foldSum(pseudoSumAt(buf, skb.networkHeader, proto, l4LengthBytes));
   buf[fieldAt] = field >>> 8;
   buf[fieldAt + 1] = field & 0xff;
@@ -317,7 +329,8 @@ export function writePartialL4Checksum(buf: Uint8Array, skb: Skb): number {
  * checksum it finishes. Returns the stored value.
  */
 export function finishPartialChecksum(buf: Uint8Array, csumStart: number, csumOffset: number, endOffset = buf.length): number {
-  if (csumStart < 0 || csumOffset < 0 || endOffset > buf.length || csumStart + csumOffset + 2 > endOffset) {
+  if (!Number.isInteger(csumStart) || !Number.isInteger(csumOffset) || !Number.isInteger(endOffset) ||
+    csumStart < 0 || csumOffset < 0 || endOffset > buf.length || csumStart + csumOffset + 2 > endOffset) {
     throw new PacketError('invalid-state', 'csum_start/csum_offset', csumStart, `field at +${csumOffset} outside [${csumStart}, ${endOffset})`);
   }
   let check = csumFold(csumPartial(buf, csumStart, endOffset - csumStart, 0));

@@ -30,8 +30,8 @@
  *
  * CHUNK = 512 KiB: a 32-bit lane gains ≤ 4 × 0xFFFF per iteration, 8192 iterations stay below 2^32.
  */
-import { csumAdd, csumPartialJs, setLargeChecksumKernel } from '../checksum';
-import { PacketError, need } from '../errors';
+import { checkRegion, csumAdd, csumPartialJs, setLargeChecksumKernel } from '../checksum';
+import { PacketError } from '../errors';
 
 const CHUNK_BYTES = 512 * 1024;
 /** Scratch area at the start of wasm memory for copy-in; buffers handed out by allocWasmBuffer follow it. */
@@ -249,7 +249,7 @@ function bodySumBe(k: Kernel, ptr: number, bodyBytes: number): number {
  * Falls back to csumPartial when SIMD is unavailable.
  */
 export function wasmCsumPartial(buf: Uint8Array, offset: number, length: number, sum: number): number {
-  need(buf, offset, length, 'checksum region');
+  checkRegion(buf, offset, length, 'checksum region');
   const k = load();
   if (!k || length < 64) return csumPartialJs(buf, offset, length, sum);
   let acc = sum;
