@@ -264,6 +264,7 @@ describe('parse(build(spec)) round-trips every field', () => {
     expect(f.l4Offset).toBe(7 + 34);
     expect(verifyL4Checksum(out, f)).toBe(true);
     expectPacketError(() => buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, payloadLength: 200, out }), 'truncated');
+    expectPacketError(() => buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, out, outOffset: Number.NaN }), 'truncated');
   });
   it('fresh frames never overlap, across slab boundaries and for large frames', () => {
     const rng = new Rng(31);

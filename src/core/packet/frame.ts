@@ -11,6 +11,7 @@
  */
 import { PacketError, need } from './errors';
 import {
+  checkRegion,
   csumReplace16,
   foldSum,
   pseudoHeaderSumV4,
@@ -744,7 +745,7 @@ function writeL2L3(spec: FrameSpecCommon, proto: number, l4LengthBytes: number):
   let buf: Uint8Array;
   if (spec.out) {
     buf = spec.out;
-    need(buf, base, total, 'output buffer');
+    checkRegion(buf, base, total, 'output buffer');
   } else {
     buf = allocFrameBytes(base + total);
   }
