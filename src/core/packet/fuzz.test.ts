@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTcpFrame, buildUdpFrame, createParsedFrame, parseFrame, parseFrameInto, type ParsedFrame } from './frame';
-import { computeL4Checksum, verifyL4Checksum } from './checksum';
+import { computeL4Checksum, verifyL4Checksum, writeIpv4HeaderChecksum } from './checksum';
 import { PacketError } from './errors';
 import { Rng } from '../rng';
 
@@ -65,6 +65,39 @@ function parseInside(region: Uint8Array, fill: number, lead: number): Outcome {
   }
 }
 
+/** Random bytes behind a plausible Ethernet/VLAN/IP prefix, so the parser gets past the first checks. */
+function plausibleGarbage(rng: Rng): Uint8Array {
+  const b = rng.bytes(rng.int(200));
+  if (b.length < 16 || rng.int(4) === 0) return b;
+  let at = 12;
+  if (rng.int(4) === 0 && b.length >= 20) {
+    b.set([0x81, 0x00], at);
+    at += 4;
+  }
+  const v6 = rng.int(2) === 1;
+  b.set(v6 ? [0x86, 0xdd] : [0x08, 0x00], at);
+  if (at + 2 < b.length) b[at + 2] = v6 ? 0x60 | (b[at + 2] & 0x0f) : 0x40 | (5 + rng.int(11));
+  if (v6 && at + 8 < b.length) b[at + 8] = [6, 17, 58, 59, 0, 43][rng.int(6)];
+  if (!v6 && at + 11 < b.length) b[at + 11] = [6, 17, 1, 47][rng.int(4)];
+  return b;
+}
+
+/** A valid frame with IPv4 options (IHL > 5), header checksum fixed up. */
+function withIpv4Options(rng: Rng): Uint8Array {
+  const f = buildTcpFrame({ srcIp: rng.bytes(4), dstIp: rng.bytes(4), srcPort: 1, dstPort: 2, seq: rng.nextU32(), payloadLength: rng.int(40) });
+  const words = 1 + rng.int(10);
+  const out = new Uint8Array(f.length + 4 * words);
+  out.set(f.subarray(0, 34));
+  out.fill(1, 34, 34 + 4 * words); // NOPs
+  out.set(f.subarray(34), 34 + 4 * words);
+  out[14] = 0x40 | (5 + words);
+  const total = ((out[16] << 8) | out[17]) + 4 * words;
+  out[16] = total >>> 8;
+  out[17] = total & 0xff;
+  writeIpv4HeaderChecksum(out, 14);
+  return out;
+}
+
 function mutate(rng: Rng, frame: Uint8Array): Uint8Array {
   const m = frame.slice();
   const flips = 1 + rng.int(4);
@@ -85,23 +118,33 @@ describe('parseFrame fuzz: a bounded result or a PacketError, nothing else', () 
     const rng = new Rng(0xf022);
     let ok = 0;
     let errors = 0;
+    const errorKinds = new Map<string, number>();
     for (let i = 0; i < 6000; i++) {
       let region: Uint8Array;
       switch (i % 4) {
-        case 0: region = seedFrame(rng); break;
-        case 3: region = rng.bytes(rng.int(160)); break;
+        case 0: region = rng.int(4) === 0 ? withIpv4Options(rng) : seedFrame(rng); break;
+        case 3: region = plausibleGarbage(rng); break;
         default: region = mutate(rng, seedFrame(rng)); break;
       }
       const lead = rng.int(9);
       const a = parseInside(region, 0x00, lead);
       const b = parseInside(region, 0xff, lead);
       expect(b).toEqual(a);
-      if (a.kind === 'ok') ok++;
-      else errors++;
+      if (a.kind === 'ok') {
+        ok++;
+      } else {
+        errors++;
+        const key = `${a.code} ${a.field}`;
+        errorKinds.set(key, (errorKinds.get(key) ?? 0) + 1);
+      }
     }
     // The mix must exercise both outcomes.
     expect(ok).toBeGreaterThan(1000);
     expect(errors).toBeGreaterThan(1000);
+    // ...and reach past the first headers into the L4 checks.
+    for (const kind of ['malformed tcp option length', 'malformed udp length', 'malformed tcp data offset', 'unsupported ipv6 next header']) {
+      expect(errorKinds.get(kind) ?? 0, kind).toBeGreaterThan(0);
+    }
   });
 });
 
@@ -110,7 +153,7 @@ describe('parseFrameInto with one reused record', () => {
     const rng = new Rng(0x5eed);
     const rec = createParsedFrame();
     for (let i = 0; i < 3000; i++) {
-      const region = i % 3 === 0 ? seedFrame(rng) : mutate(rng, seedFrame(rng));
+      const region = i % 3 === 0 ? seedFrame(rng) : mutate(rng, i % 3 === 1 ? withIpv4Options(rng) : seedFrame(rng));
       let fresh: ParsedFrame | PacketError;
       try {
         fresh = parseFrame(region);
@@ -123,6 +166,15 @@ describe('parseFrameInto with one reused record', () => {
         continue;
       }
       expect(parseFrameInto(rec, region)).toEqual(fresh);
+    }
+  });
+  it('the IPv4-options seed frames are themselves valid', () => {
+    const rng = new Rng(9);
+    for (let i = 0; i < 50; i++) {
+      const f = withIpv4Options(rng);
+      const p = parseFrame(f);
+      expect(p.ipHeaderLengthBytes).toBeGreaterThan(20);
+      expect(verifyL4Checksum(f, p)).toBe(true);
     }
   });
   it('fragments are refused by the L4 checksum helpers', () => {
