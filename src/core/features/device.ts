@@ -182,6 +182,37 @@ export function netGsoOk(active: FeatureSet, skbGsoType: number): boolean {
   return active.hasAll(need);
 }
 
+/** What validate_xmit_skb needs to know about one GSO skb to decide whether the device takes it as is. */
+export interface GsoSkbInfo {
+  /** skb_shinfo(skb)->gso_type (SKB_GSO_* bits). */
+  readonly gsoType: number;
+  /** ip_summed is CHECKSUM_PARTIAL or CHECKSUM_UNNECESSARY (anything else forces software GSO). */
+  readonly csumPartialOrUnnecessary: boolean;
+  /** can_checksum_protocol for this frame: false strips every GSO feature (harmonize_features). */
+  readonly protocolChecksummable: boolean;
+  /** IPv4 DF bit; without it TSO_MANGLEID is not usable (gso_features_check). Ignored for IPv6. */
+  readonly ipv4Df?: boolean;
+  readonly hasFragList?: boolean;
+}
+
+const SKB_GSO_TCPV4 = 1 << 0;
+const SKB_GSO_PARTIAL = 1 << 12;
+
+/**
+ * netif_needs_gso after harmonize_features and gso_features_check: true means this device cannot take the
+ * super-frame and the stack segments it in software here (§2.6 step 1).
+ */
+export function netifNeedsGso(dev: NetDevice, skb: GsoSkbInfo): boolean {
+  if (!skb.protocolChecksummable || !skb.csumPartialOrUnnecessary) return true;
+  if (!netGsoOk(dev.active, skb.gsoType)) return true;
+  const need = GSO_OK_CACHE.get(skb.gsoType) ?? gsoTypeFeatures(skb.gsoType);
+  if ((skb.gsoType & SKB_GSO_TCPV4) !== 0 && skb.ipv4Df === false && need.has(F.TSO_MANGLEID)) return true;
+  const partial = dev.fix.gsoPartialFeatures;
+  if (partial && (skb.gsoType & SKB_GSO_PARTIAL) === 0 && need.hasAny(partial)) return true;
+  if (skb.hasFragList && !dev.active.has(F.FRAGLIST)) return true;
+  return false;
+}
+
 function explainDrops(hw: FeatureSet, wanted: FeatureSet, active: FeatureSet, fix: FixContext): DroppedFeature[] {
   const missing = wanted.and(hw).andNot(NEVER_CHANGE).andNot(active);
   if (missing.isEmpty()) return [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TxChecksumCaps } from '../packet/skb';
 import { F, LAYOUTS, LAYOUT_6_18, LAYOUT_PRE_6_12, maskOf } from './catalog';
-import { devDisableLro, netGsoOk, requestedOn, updateFeatures, withFixContext } from './device';
+import { devDisableLro, netGsoOk, netifNeedsGso, requestedOn, updateFeatures, withFixContext } from './device';
 import { applyEthtoolCommand, formatEthtoolK } from './ethtool';
 import APPENDIX_A from './fixtures/appendix-a-veth-linux-6.18.txt?raw';
 import EXAMPLE_A from './fixtures/example-a-virtio-net.txt?raw';
@@ -12,6 +12,9 @@ const SKB_GSO_TCPV4 = 1 << 0;
 const SKB_GSO_DODGY = 1 << 1;
 const SKB_GSO_TCPV6 = 1 << 4;
 const SKB_GSO_UDP_L4 = 1 << 17;
+const SKB_GSO_TCP_FIXEDID = 1 << 3;
+const SKB_GSO_UDP_TUNNEL = 1 << 10;
+const SKB_GSO_PARTIAL = 1 << 12;
 
 const lineAfter = (text: string, line: string): string => {
   const lines = text.split('\n');
@@ -101,6 +104,25 @@ describe('presets built from driver flags', () => {
     expect(caps.hwCsum && !caps.ipCsum && !caps.ipv6Csum).toBe(true);
     const nic = ixgbeLikeDevice();
     expect(nic.fixed.has(F.HIGHDMA) && !nic.fixed.has(F.TSO)).toBe(true);
+  });
+
+  it('netif_needs_gso: where a super-frame must be segmented in software', () => {
+    const ok = { gsoType: SKB_GSO_TCPV4, csumPartialOrUnnecessary: true, protocolChecksummable: true, ipv4Df: true };
+    const virtio = virtioNetDevice();
+    expect(netifNeedsGso(virtio, ok)).toBe(false);
+    expect(netifNeedsGso(virtio, { ...ok, protocolChecksummable: false })).toBe(true); // harmonize_features
+    expect(netifNeedsGso(virtio, { ...ok, csumPartialOrUnnecessary: false })).toBe(true);
+    expect(netifNeedsGso(virtio, { ...ok, hasFragList: true })).toBe(true); // no tx-scatter-gather-fraglist
+    expect(netifNeedsGso(vethDevice(), { ...ok, hasFragList: true })).toBe(false);
+    expect(netifNeedsGso(vethDevice(), { ...ok, gsoType: SKB_GSO_TCPV4 | SKB_GSO_DODGY })).toBe(true); // no tx-gso-robust
+    expect(netifNeedsGso(applyEthtoolCommand(virtio, 'ethtool -K ens3 tso off').device, ok)).toBe(true);
+    // a fixed-ID (GRO-merged) TCPv4 super-frame needs TSO_MANGLEID, usable only with DF
+    const fixedId = { ...ok, gsoType: SKB_GSO_TCPV4 | SKB_GSO_TCP_FIXEDID };
+    expect(netifNeedsGso(vethDevice(), fixedId)).toBe(false);
+    expect(netifNeedsGso(vethDevice(), { ...fixedId, ipv4Df: false })).toBe(true);
+    // tunnel types the NIC does only as GSO_PARTIAL
+    expect(netifNeedsGso(ixgbeLikeDevice(), { ...ok, gsoType: SKB_GSO_TCPV4 | SKB_GSO_UDP_TUNNEL })).toBe(true);
+    expect(netifNeedsGso(ixgbeLikeDevice(), { ...ok, gsoType: SKB_GSO_TCPV4 | SKB_GSO_UDP_TUNNEL | SKB_GSO_PARTIAL })).toBe(false);
   });
 
   it('net_gso_ok per gso_type', () => {
