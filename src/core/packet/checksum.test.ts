@@ -15,6 +15,7 @@ import {
   partialFieldReplace32,
   pseudoHeaderSumV4,
   pseudoHeaderSumV6,
+  verifyIpv4HeaderChecksum,
   verifyL4Checksum,
   writeIpv4HeaderChecksum,
   writePartialL4Checksum,
@@ -61,6 +62,10 @@ describe('IPv4 header checksum §1.3 [V]', () => {
     expect(foldSum(csumPartial(h, 0, 20, 0))).toBe(0xffff);
     // The stored field is ignored when recomputing.
     expect(ipv4HeaderChecksum(h, 0)).toBe(0xb861);
+    expect(verifyIpv4HeaderChecksum(h, 0)).toBe(true);
+    expect(verifyIpv4HeaderChecksum(header, 0)).toBe(false);
+    h[8] = 0x3f; // TTL changed without fixing the checksum
+    expect(verifyIpv4HeaderChecksum(h, 0)).toBe(false);
   });
   it('rejects IHL < 5 and truncated headers with PacketError', () => {
     const bad = header.slice();

@@ -235,6 +235,15 @@ export function ipv4HeaderChecksum(buf: Uint8Array, ipOffset: number): number {
   return csumFold(sum);
 }
 
+/** ip_rcv's header check (never offloaded in Linux): the header, field included, folds to 0xFFFF. */
+export function verifyIpv4HeaderChecksum(buf: Uint8Array, ipOffset: number): boolean {
+  checkRegion(buf, ipOffset, 20, 'ipv4 header');
+  const ihlBytes = (buf[ipOffset] & 0x0f) * 4;
+  if (ihlBytes < 20) throw new PacketError('malformed', 'ipv4 ihl', ipOffset, `IHL ${ihlBytes / 4} < 5`);
+  checkRegion(buf, ipOffset, ihlBytes, 'ipv4 header');
+  return foldSum(csumPartial(buf, ipOffset, ihlBytes, 0)) === 0xffff;
+}
+
 /** Recompute and store the IPv4 header checksum; returns the stored value. */
 export function writeIpv4HeaderChecksum(buf: Uint8Array, ipOffset: number): number {
   const check = ipv4HeaderChecksum(buf, ipOffset);
