@@ -28,6 +28,26 @@ export interface CapturePoint {
 
 type Reader = (dtNs: number) => number;
 
+function rate(read: () => number, scale = 1): Reader {
+  let last = 0;
+  return (dtNs) => {
+    const cur = read();
+    const d = cur - last;
+    last = cur;
+    return dtNs > 0 ? (d * scale * 1e9) / dtNs : 0;
+  };
+}
+
+function delta(read: () => number): Reader {
+  let last = 0;
+  return () => {
+    const cur = read();
+    const d = cur - last;
+    last = cur;
+    return d;
+  };
+}
+
 const TIMELINE_BASE = 1;
 
 export class Engine implements EventTarget {
@@ -137,24 +157,6 @@ export class Engine implements EventTarget {
 
   private buildChannels(ch: MetricChannel[]): void {
     const v = this.net.counters.values;
-    const rate = (read: () => number, scale = 1): Reader => {
-      let last = 0;
-      return (dtNs) => {
-        const cur = read();
-        const d = cur - last;
-        last = cur;
-        return dtNs > 0 ? (d * scale * 1e9) / dtNs : 0;
-      };
-    };
-    const delta = (read: () => number): Reader => {
-      let last = 0;
-      return () => {
-        const cur = read();
-        const d = cur - last;
-        last = cur;
-        return d;
-      };
-    };
     const add = (c: MetricChannel, r: Reader): void => {
       ch.push(c);
       this.readers.push(r);

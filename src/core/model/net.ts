@@ -290,7 +290,8 @@ export class NapiTask extends Task {
     const c = this.net.c;
     if (this.interrupted) {
       this.interrupted = false;
-      this.core.charge(CAT_EVENT, (this.guest ? c.interruptNs : 0) + c.interruptHandlerNs);
+      // Without posted interrupts the vCPU exits to take it and again on EOI: each exit pays its penalty too.
+      this.core.charge(CAT_EVENT, (this.guest && c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
     }
     this.chargeWake(this.net.c.contextSwitchNs);
   }
@@ -328,8 +329,15 @@ export class NapiTask extends Task {
     }
     const off = this.port.dev.offloads;
     if (off.gro && !this.polling && isTcp(p.frame)) {
+      const summed = this.gro.stats.checksumBytes;
       const verdict = this.gro.receive(p.frame, p.skb, this.groOut);
       if (verdict === 'merged' || verdict === 'merged-flushed') this.core.charge(CAT_GRO, this.net.c.groMergePerSegmentNs * Math.max(1, p.segments));
+      const verified = this.gro.stats.checksumBytes - summed;
+      if (verified > 0) {
+        // GRO validates a CHECKSUM_NONE segment in software before it may merge it.
+        this.core.charge(CAT_CHECKSUM, verified * this.net.c.checksumNsPerByte);
+        this.net.gcount(G_VERIFIED);
+      }
       this.takeGro();
       return;
     }

@@ -1,0 +1,238 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Engine, runScenario } from './engine';
+import type { FaultSpec, FlowSpec, HostId, InterfaceSpec, LinkId, LinkSpec, NodeId, NodeSpec, Scenario } from './scenario/types';
+import type { RunResult } from './metrics/result';
+
+const MS = 1_000_000;
+
+function ifc(name: string, template: InterfaceSpec['template'], o: Partial<InterfaceSpec> = {}): InterfaceSpec {
+  return { name, template, mtu: 1500, queues: 1, features: {}, vnetHdr: true, qdisc: { kind: 'noqueue' }, ...o };
+}
+
+function virtio(id: string, a: [string, string], b: [string, string]): LinkSpec {
+  return { id: id as LinkId, kind: 'virtio', a: { node: a[0] as NodeId, iface: a[1] }, b: { node: b[0] as NodeId, iface: b[1] }, ringSize: 256, eventIdx: true };
+}
+
+function base(nodes: NodeSpec[], links: LinkSpec[], flows: FlowSpec[], extra: Partial<Scenario> = {}): Scenario {
+  return {
+    version: 1,
+    id: 'test',
+    title: 'test',
+    profile: 'kvm-2017',
+    seed: 7,
+    durationNs: 20 * MS,
+    sampleIntervalNs: 2 * MS,
+    hosts: [{ id: 'h1' as HostId, cores: 8 }],
+    nodes,
+    links,
+    flows,
+    faults: [],
+    timeline: [],
+    ...extra,
+  };
+}
+
+const vm = (id: string, ip: string, o: Partial<InterfaceSpec> = {}): NodeSpec => ({
+  kind: 'vm',
+  id: id as NodeId,
+  host: 'h1' as HostId,
+  vcpus: 1,
+  interfaces: [ifc('eth0', 'virtio-net', { ipv4: ip, ...o })],
+});
+const br = (id: string, ports: string[], o: Partial<InterfaceSpec> = {}): NodeSpec => ({
+  kind: 'bridge',
+  id: id as NodeId,
+  host: 'h1' as HostId,
+  interfaces: ports.map((p) => ifc(p, 'tap', o)),
+});
+const tcp = (id = 'f1', from = 'vm1', to = 'vm2'): FlowSpec => ({ kind: 'tcp', id: id as FlowSpec['id'], from: from as NodeId, to: to as NodeId, startNs: 0 });
+
+/** vm1 → br0 → vm2 over virtio/vhost; `sender`/`receiver` tweak the guests' interfaces. */
+function twoVms(sender: Partial<InterfaceSpec> = {}, receiver: Partial<InterfaceSpec> = {}, flows: FlowSpec[] = [tcp()], extra: Partial<Scenario> = {}): Scenario {
+  return base(
+    [vm('vm1', '10.0.0.1/24', sender), br('br0', ['tap0', 'tap1']), vm('vm2', '10.0.0.2/24', receiver)],
+    [virtio('l1', ['vm1', 'eth0'], ['br0', 'tap0']), virtio('l2', ['vm2', 'eth0'], ['br0', 'tap1'])],
+    flows,
+    extra,
+  );
+}
+
+/** vm1 → br1 → router guest (1 core) → br2 → vm2. */
+function viaRouter(routerIface: Partial<InterfaceSpec> = {}): Scenario {
+  const r: NodeSpec = {
+    kind: 'router',
+    id: 'r1' as NodeId,
+    host: 'h1' as HostId,
+    cores: 1,
+    interfaces: [ifc('eth0', 'virtio-net', { ipv4: '10.0.1.1/24', ...routerIface }), ifc('eth1', 'virtio-net', { ipv4: '10.0.2.1/24', ...routerIface })],
+    routes: [],
+    firewall: [],
+  };
+  return base(
+    [vm('vm1', '10.0.1.2/24'), br('br1', ['t0', 't1']), r, br('br2', ['t2', 't3']), vm('vm2', '10.0.2.2/24')],
+    [
+      virtio('l1', ['vm1', 'eth0'], ['br1', 't0']),
+      virtio('l2', ['r1', 'eth0'], ['br1', 't1']),
+      virtio('l3', ['r1', 'eth1'], ['br2', 't2']),
+      virtio('l4', ['vm2', 'eth0'], ['br2', 't3']),
+    ],
+    [tcp()],
+  );
+}
+
+const udp = (rate: number): FlowSpec => ({ kind: 'udp', id: 'u' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 0, rateBitsPerSec: rate, payloadBytes: 1400 });
+const p99 = (r: RunResult) => r.flows.find((f) => f.id === 'p')?.latencyNs?.p99 ?? 0;
+
+function shaped(routerEgress: Partial<InterfaceSpec>): Scenario {
+  const s = viaRouter();
+  const r = s.nodes[2];
+  r.interfaces[1] = { ...r.interfaces[1], qdisc: { kind: 'pfifo', limitPackets: 100, rateBitsPerSec: 10e6 }, ...routerEgress };
+  s.flows.push({ kind: 'probe', id: 'p' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 5 * MS, intervalNs: 5 * MS, requestBytes: 64, responseBytes: 64 });
+  s.durationNs = 300 * MS;
+  return s;
+}
+
+function perPacket(rate: number): number {
+  const r = runScenario(twoVms({}, {}, [udp(rate)]));
+  const rx = iface(r, 'vm2/eth0').rx;
+  const tx = iface(r, 'vm1/eth0').tx;
+  return (rx.eventsPerSecByKind.interrupt + tx.eventsPerSecByKind.kick) / rx.packetsPerSec;
+}
+
+const gbps = (r: RunResult, id = 'f1'): number => (r.flows.find((f) => f.id === id)?.throughputBitsPerSec ?? 0) / 1e9;
+const iface = (r: RunResult, id: string) => {
+  const i = r.interfaces.find((x) => x.id === id);
+  if (!i) throw new Error(`no interface ${id}`);
+  return i;
+};
+const nodeBusyNs = (r: RunResult, id: string): number =>
+  (r.nodes.find((n) => n.id === id)?.cores ?? []).reduce((s, c) => s + Object.values(c.nsByCategory).reduce((a, b) => a + b, 0), 0);
+
+describe('determinism', () => {
+  const s = twoVms({}, {}, [tcp(), { kind: 'probe', id: 'p' as FlowSpec['id'], from: 'vm2' as NodeId, to: 'vm1' as NodeId, startNs: 0, intervalNs: MS, requestBytes: 64, responseBytes: 64 }], {
+    faults: [{ kind: 'drop', at: { node: 'br0' as NodeId, iface: 'tap1' }, direction: 'tx', fraction: 0.01 }],
+  });
+
+  it('same scenario and seed give identical results and samples', () => {
+    const run = () => {
+      const e = new Engine(s);
+      const samples: Float64Array[] = [];
+      for (let t = 5; t <= 20; t += 5) {
+        e.runUntil(t * MS);
+        samples.push(...e.takeSamples());
+      }
+      return { result: e.result(), samples: samples.map((x) => Array.from(x)) };
+    };
+    const a = run();
+    const b = run();
+    expect(a.result).toEqual(b.result);
+    expect(a.samples).toEqual(b.samples);
+    expect(a.samples.length).toBe(10);
+    expect(a.samples[0].length).toBe(1 + new Engine(s).channels.length);
+    expect(a.result.flows[0].throughputBitsPerSec).toBeGreaterThan(0);
+  });
+
+  it('runScenario equals a stepped Engine run', () => {
+    const e = new Engine(s);
+    for (let t = 1; t <= 20; t++) e.runUntil(t * MS);
+    expect(runScenario(s, { durationNs: 20 * MS })).toEqual(e.result());
+  });
+
+  it('a different seed draws different drops', () => {
+    const a = runScenario(s, { durationNs: 20 * MS });
+    const b = runScenario(s, { durationNs: 20 * MS, seed: 8 });
+    expect(b.seed).toBe(8);
+    expect(a.flows.map((f) => [f.bytesDelivered, f.retransmits])).not.toEqual(b.flows.map((f) => [f.bytesDelivered, f.retransmits]));
+  });
+
+  it('src/core uses no wall clock and no Math.random', () => {
+    const root = join(__dirname);
+    const bad: string[] = [];
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const p = join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.tsx?$/.test(name) && !name.endsWith('.test.ts')) {
+          const code = readFileSync(p, 'utf8')
+            .replace(/\/\*[\s\S]*?\*\//g, '')
+            .replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+          if (/Math\.random\s*\(|Date\.now\s*\(|\bperformance\s*\./.test(code)) bad.push(p);
+        }
+      }
+    };
+    walk(root);
+    expect(bad).toEqual([]);
+  });
+});
+
+describe('mechanisms', () => {
+  it('moves real frames: a 64 KiB super-frame crosses the bridge whole when every hop carries GSO', () => {
+    const r = runScenario(twoVms());
+    expect(iface(r, 'br0/tap1').tx.meanFrameBytes).toBeGreaterThan(30_000);
+    expect(gbps(r)).toBeGreaterThan(5);
+  });
+
+  it('events per packet fall as load rises (notification suppression emerges)', () => {
+    const light = perPacket(20e6);
+    const heavy = perPacket(3e9);
+    expect(light).toBeGreaterThan(1.5);
+    expect(heavy).toBeLessThan(light / 3);
+  });
+
+  it('turning TSO/GSO off in the sender raises events/s per Gbit/s', () => {
+    const on = runScenario(twoVms());
+    const off = runScenario(twoVms({ features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } }, { features: { 'generic-receive-offload': false } }));
+    const perGbit = (r: RunResult) => r.totals.eventsPerSec / gbps(r);
+    expect(gbps(off)).toBeLessThan(gbps(on));
+    expect(perGbit(off)).toBeGreaterThan(3 * perGbit(on));
+    expect(iface(off, 'vm1/eth0').tx.meanFrameBytes).toBeLessThan(1600);
+  });
+
+  it('a live set-feature toggle changes the frames on the wire', () => {
+    const e = new Engine(twoVms());
+    e.runUntil(10 * MS);
+    const before = e.result();
+    e.applyChange({ kind: 'set-feature', at: { node: 'vm1' as NodeId, iface: 'eth0' }, feature: 'tso', on: false });
+    e.applyChange({ kind: 'set-feature', at: { node: 'vm1' as NodeId, iface: 'eth0' }, feature: 'gso', on: false });
+    e.runUntil(20 * MS);
+    const after = e.result();
+    const frames = (r: RunResult) => iface(r, 'vm1/eth0').tx.packetsPerSec * r.simulatedNs / 1e9;
+    const bytes = (r: RunResult) => iface(r, 'vm1/eth0').tx.bitsPerSec * r.simulatedNs / 8e9;
+    const meanAfter = (bytes(after) - bytes(before)) / (frames(after) - frames(before));
+    expect(iface(before, 'vm1/eth0').tx.meanFrameBytes).toBeGreaterThan(10_000);
+    expect(meanAfter).toBeLessThan(1600);
+  });
+
+  it('a router without vnet headers burns more CPU per Gbit and carries only MTU frames', () => {
+    const club = runScenario(viaRouter());
+    const noClub = runScenario(viaRouter({ vnetHdr: false }));
+    const cpuPerGbit = (r: RunResult) => nodeBusyNs(r, 'r1') / gbps(r);
+    expect(cpuPerGbit(noClub)).toBeGreaterThan(2 * cpuPerGbit(club));
+    expect(iface(noClub, 'r1/eth1').tx.meanFrameBytes).toBeLessThan(1600);
+    expect(iface(club, 'r1/eth1').tx.meanFrameBytes).toBeGreaterThan(10_000);
+    expect(noClub.checksum.verifiedInSoftware).toBeGreaterThan(0);
+    expect(gbps(club)).toBeGreaterThan(gbps(noClub));
+  });
+
+  it('corrupted payload under CHECKSUM_PARTIAL is accepted; with full checksums it is dropped', () => {
+    const corrupt: FaultSpec = { kind: 'corrupt', at: { node: 'br0' as NodeId, iface: 'tap0' }, direction: 'rx', fraction: 0.05, payloadOffsetBytes: 100 };
+    const partial = runScenario(twoVms({}, {}, [tcp()], { faults: [corrupt] }));
+    expect(partial.checksum.acceptedCorrupt).toBeGreaterThan(0);
+    expect(partial.checksum.badDropped).toBe(0);
+    // No vnet header on the bridge side: the sender must finish every checksum, the receiver must verify.
+    const s = twoVms({ vnetHdr: false }, { vnetHdr: false }, [tcp()], { faults: [corrupt] });
+    const r = runScenario(s);
+    expect(r.checksum.badDropped).toBeGreaterThan(0);
+    expect(r.checksum.acceptedCorrupt).toBe(0);
+    expect(r.checksum.verifiedInSoftware).toBeGreaterThan(0);
+  });
+
+  it('a slow shaped egress puts the probe behind whole super-frames', () => {
+    const blobs = runScenario(shaped({}));
+    const segs = runScenario(shaped({ features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } }));
+    expect(p99(blobs)).toBeGreaterThan(p99(segs));
+    expect(iface(segs, 'r1/eth1').tx.meanFrameBytes).toBeLessThan(1600);
+  });
+});
