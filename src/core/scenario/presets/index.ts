@@ -203,8 +203,8 @@ const checksumTrust: PresetDef = {
     'Linux trusts metadata: a frame that arrives with NEEDS_CSUM (CHECKSUM_PARTIAL) or DATA_VALID (CHECKSUM_UNNECESSARY) in its ' +
     'vnet header is not verified again. Here the router corrupts 1% of the frames it sends towards vm2, after the sender only ' +
     'marked the checksum as partial, so vm2 delivers the damaged bytes to the application: watch the accepted-corrupt counter. ' +
-    'In the `full` variant vm1 computes checksums in software and vm2 verifies every one, so the same corruption shows up as ' +
-    'bad-checksum drops and retransmits instead. Offloading the checksum moves the guarantee to whoever finishes it.',
+    'In the `full` variant vm1 computes checksums in software, the router does not merge (GRO would mark merged frames PARTIAL ' +
+    'again) and vm2 verifies every one, so the same corruption shows up as bad-checksum drops and retransmits instead.',
   scenario: scenario({
     id: 'checksum-trust',
     title: 'A hop corrupts payload after the checksum was marked PARTIAL',
@@ -220,7 +220,13 @@ const checksumTrust: PresetDef = {
     {
       name: 'full',
       title: 'Checksums computed in full by the sender and verified by the receiver',
-      changes: [...setFeatures('vm1', 'eth0', ['tx-checksumming'], false), ...setFeatures('vm2', 'eth0', ['rx-checksumming'], false)],
+      // GRO at the router would re-mark merged frames CHECKSUM_PARTIAL (tcp_gro_complete), so it is off too.
+      changes: [
+        ...setFeatures('vm1', 'eth0', ['tx-checksumming'], false),
+        ...setFeatures('r1', 'eth0', ['generic-receive-offload'], false),
+        ...setFeatures('r1', 'eth1', ['generic-receive-offload'], false),
+        ...setFeatures('vm2', 'eth0', ['rx-checksumming'], false),
+      ],
     },
   ],
   expectation: { metric: 'acceptedCorrupt', variant: 'partial', comparator: '>', value: 0, text: 'corrupted payloads accepted under PARTIAL/DATA_VALID' },
