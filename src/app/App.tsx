@@ -1,0 +1,135 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useAppStore } from '../store/app-store';
+import { PRESETS } from '../core/scenario/presets';
+import type { MetricChannel, Speed } from '../core/protocol';
+import { EngineClient } from './engine-client';
+import { LiveChart } from '../ui/charts/LiveChart';
+import { IsolationBanner } from '../ui/panels/IsolationBanner';
+import { ScenarioPanel } from '../ui/panels/ScenarioPanel';
+import { StatusBar, type StatusSource } from '../ui/panels/StatusBar';
+import { Toolbar } from '../ui/panels/Toolbar';
+
+const pickFlows = (c: MetricChannel) => c.group === 'throughput' && c.id.startsWith('flow/');
+const pickIfaceBits = (c: MetricChannel) => c.unit === 'bit/s' && c.id.startsWith('if/') && c.id.endsWith('/rx/bps');
+const pickEvents = (c: MetricChannel) => c.group === 'events' && c.id.startsWith('if/');
+
+function newClient(onError: (message: string) => void): EngineClient {
+  const client = new EngineClient();
+  client.onWorkerError = onError;
+  return client;
+}
+
+export function App() {
+  const scenario = useAppStore((s) => s.scenario);
+  const seed = useAppStore((s) => s.seed);
+  const speed = useAppStore((s) => s.speed);
+  const setRun = useAppStore((s) => s.setRun);
+  const setNotice = useAppStore((s) => s.setNotice);
+  const [client, setClient] = useState<EngineClient | null>(null);
+  const [workerError, setWorkerError] = useState<string | null>(null);
+
+  // One worker per mount, created in the effect and terminated in its cleanup (StrictMode runs it twice).
+  useEffect(() => {
+    const created = newClient(setWorkerError);
+    // oxlint-disable-next-line react/set-state-in-effect -- the worker is an external resource born in this effect
+    setClient(created);
+    return () => created.terminate();
+  }, []);
+
+  // (Re)load whenever the scenario, the seed or the worker changes.
+  useEffect(() => {
+    if (!client) return;
+    let cancelled = false;
+    void client.load(scenario, seed).then(
+      (res) => {
+        if (cancelled) return;
+        if (!res.ok) setNotice(`This scenario was not loaded: ${res.errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ')}`);
+        else setRun({ state: 'loaded', nowNs: 0, durationNs: res.durationNs });
+      },
+      (e: unknown) => !cancelled && setNotice(`The engine could not load the scenario: ${String(e)}`),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [client, scenario, seed, setRun, setNotice]);
+
+  useEffect(() => {
+    void client?.setSpeed(speed);
+  }, [client, speed]);
+
+  // Coarse run state for the buttons, a few times a second (control plane, not telemetry).
+  useEffect(() => {
+    if (!client) return;
+    const id = setInterval(() => {
+      void client.status().then((st) => setRun({ state: st.state, nowNs: st.nowNs, durationNs: st.durationNs, ...(st.error ? { error: st.error } : {}) }), () => {});
+    }, 250);
+    return () => clearInterval(id);
+  }, [client, setRun]);
+
+  const history = useCallback(() => client?.history ?? null, [client]);
+  const poll = useCallback(() => client?.poll(), [client]);
+  const statusSource = useCallback(
+    (): StatusSource => ({ received: client?.history?.received ?? 0, virtualNs: client?.history?.latestTimeNs() ?? 0, transport: client?.transport ?? 'batched-transfer' }),
+    [client],
+  );
+
+  const control = useCallback(
+    async (action: 'run' | 'pause' | 'resume' | 'stop' | 'step') => {
+      if (!client) return;
+      try {
+        if (action === 'run') {
+          client.history?.clear();
+          await client.start();
+        } else await client[action]();
+      } catch (e) {
+        setNotice(e instanceof Error ? e.message : String(e));
+      }
+    },
+    [client, setNotice],
+  );
+
+  const restartWorker = useCallback(() => {
+    client?.terminate();
+    setWorkerError(null);
+    setClient(newClient(setWorkerError));
+  }, [client]);
+
+  return (
+    <div className="app">
+      <Toolbar presets={PRESETS} onControl={control} onSpeed={(s: Speed) => useAppStore.getState().setSpeed(s)} />
+      <IsolationBanner />
+      {workerError && (
+        <div className="banner banner-error" role="alert">
+          The engine stopped: {workerError}. Your scenario and settings are untouched.{' '}
+          <button type="button" onClick={restartWorker}>
+            Restart engine
+          </button>
+        </div>
+      )}
+      <Notice />
+      <main className="workspace">
+        <ScenarioPanel />
+        <section className="charts" aria-label="Live charts">
+          <LiveChart title="Goodput per flow" source={history} pick={pickFlows} beforeFrame={poll} />
+          <LiveChart title="Received bits per second, per interface" source={history} pick={pickIfaceBits} />
+          <LiveChart title="Events per second, per interface" source={history} pick={pickEvents} />
+        </section>
+      </main>
+      <StatusBar source={statusSource} />
+    </div>
+  );
+}
+
+function Notice() {
+  const notice = useAppStore((s) => s.notice);
+  const setNotice = useAppStore((s) => s.setNotice);
+  if (!notice) return null;
+  return (
+    <div className="banner banner-warn" role="alert">
+      {notice}{' '}
+      <button type="button" onClick={() => setNotice(null)} aria-label="Dismiss message">
+        Dismiss
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * The page's side of the engine worker: Comlink for control, the metrics ring for data. The only place
+ * that creates workers; the UI reaches the engine through this client (never through workers/ directly).
+ */
+import * as Comlink from 'comlink';
+import { METRICS_RING_CAPACITY, metricsRecordBytes, type EngineApi, type EngineStatus, type LoadResult, type Speed } from '../core/protocol';
+import { createRing, RingConsumer } from '../core/ring/spsc';
+import type { Scenario, TimelineChange, TimelineEvent } from '../core/scenario/types';
+import type { RunResult } from '../core/metrics/result';
+import { MetricsHistory } from './metrics-history';
+
+export type Transport = 'shared-ring' | 'batched-transfer';
+
+export class EngineClient {
+  readonly transport: Transport;
+  private readonly worker: Worker;
+  private readonly api: Comlink.Remote<EngineApi>;
+  private consumer: RingConsumer | null = null;
+  private pulling = false;
+  history: MetricsHistory | null = null;
+  /** Set when the worker itself dies (uncaught error); the UI offers a restart. */
+  workerError: string | null = null;
+  onWorkerError?: (message: string) => void;
+
+  constructor() {
+    this.transport = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined' ? 'shared-ring' : 'batched-transfer';
+    this.worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'offload-lab-engine' });
+    this.worker.addEventListener('error', (ev) => {
+      this.workerError = ev.message || 'the engine worker stopped unexpectedly';
+      this.onWorkerError?.(this.workerError);
+    });
+    this.api = Comlink.wrap<EngineApi>(this.worker);
+  }
+
+  async load(scenario: Scenario, seed?: number): Promise<LoadResult> {
+    const res = await this.api.load(scenario, seed);
+    if (!res.ok) return res;
+    this.history = new MetricsHistory(res.channels);
+    this.consumer = null;
+    if (this.transport === 'shared-ring') {
+      const ring = createRing(METRICS_RING_CAPACITY, metricsRecordBytes(res.channels.length), true) as SharedArrayBuffer;
+      await this.api.attachMetricsRing(ring);
+      this.consumer = new RingConsumer(ring);
+    }
+    return res;
+  }
+
+  /** Moves whatever samples arrived into the history. Call once per animation frame. */
+  poll(): void {
+    const history = this.history;
+    if (!history) return;
+    const consumer = this.consumer;
+    if (consumer) {
+      consumer.drain((off) => history.push(consumer.f64, off / 8));
+      return;
+    }
+    if (this.pulling) return;
+    this.pulling = true;
+    void this.api
+      .takeSampleBatch()
+      .then((batch) => {
+        if (this.history !== history) return;
+        const per = 1 + history.channels.length;
+        for (let i = 0; i < batch.count; i++) history.push(batch.records, i * per);
+      })
+      .finally(() => {
+        this.pulling = false;
+      });
+  }
+
+  start(): Promise<void> {
+    return this.api.start();
+  }
+  pause(): Promise<void> {
+    return this.api.pause();
+  }
+  resume(): Promise<void> {
+    return this.api.resume();
+  }
+  stop(): Promise<void> {
+    return this.api.stop();
+  }
+  step(): Promise<void> {
+    return this.api.step();
+  }
+  setSpeed(speed: Speed): Promise<void> {
+    return this.api.setSpeed(speed);
+  }
+  applyChange(change: TimelineChange): Promise<TimelineEvent> {
+    return this.api.applyChange(change);
+  }
+  status(): Promise<EngineStatus> {
+    return this.api.status();
+  }
+  result(): Promise<RunResult> {
+    return this.api.result();
+  }
+
+  terminate(): void {
+    this.api[Comlink.releaseProxy]();
+    this.worker.terminate();
+  }
+}
