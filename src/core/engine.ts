@@ -9,7 +9,7 @@ import { EventQueue, type EventTarget } from './sim/eventQueue';
 import { COST_PARAM_NAMES, resolveProfile, type CostParamName } from './sim/profiles';
 import { CATEGORY_COUNT, type Core } from './sim/cpu';
 import { Rng } from './rng';
-import { G_ACCEPTED_CORRUPT, G_BAD, G_HOPS, G_TRUSTED, G_VERIFIED, Net, PC_RX_BYTES, PC_RX_DROPS, PC_RX_EV, PC_RX_PKTS, PC_TX_BYTES, PC_TX_DROPS, PC_TX_EV, PC_TX_PKTS, type Port } from './model/net';
+import { G_ACCEPTED_CORRUPT, G_BAD, G_HOPS, G_SEG_HOPS, G_TRUSTED, G_VERIFIED, Net, PC_RX_BYTES, PC_RX_DROPS, PC_RX_EV, PC_RX_PKTS, PC_TX_BYTES, PC_TX_DROPS, PC_TX_EV, PC_TX_PKTS, type Port } from './model/net';
 import { createFlow, ProbeFlow, TcpFlow, type FlowRt } from './model/traffic';
 import { applyIntent } from './model/offloads';
 
@@ -53,7 +53,15 @@ const TIMELINE_BASE = 1;
 export class Engine implements EventTarget {
   readonly channels: readonly MetricChannel[];
   readonly seed: number;
-  onCapture?: (point: CapturePoint, frame: Uint8Array, skb: unknown, tNs: number) => void;
+  private captureCb: ((point: CapturePoint, frame: Uint8Array, skb: unknown, tNs: number) => void) | undefined;
+  /** Capture hook (CLI, workers): frames at every point, or those in captureFilter. Frame buffers are not recycled while a hook is set, so it may keep them. */
+  get onCapture(): ((point: CapturePoint, frame: Uint8Array, skb: unknown, tNs: number) => void) | undefined {
+    return this.captureCb;
+  }
+  set onCapture(cb: ((point: CapturePoint, frame: Uint8Array, skb: unknown, tNs: number) => void) | undefined) {
+    this.captureCb = cb;
+    this.net.captureActive = cb !== undefined;
+  }
   /** `node/iface` or `node/iface/dir` keys; empty or unset = every point. */
   captureFilter?: readonly string[];
 
@@ -296,7 +304,7 @@ export class Engine implements EventTarget {
         verifiedInSoftware: v[net.g + G_VERIFIED],
         trusted: v[net.g + G_TRUSTED],
       },
-      totals: { eventsPerSec: perSec(this.totalEvents()), packetHops: v[net.g + G_HOPS] },
+      totals: { eventsPerSec: perSec(this.totalEvents()), packetHops: v[net.g + G_HOPS], segmentHops: v[net.g + G_SEG_HOPS] },
     };
   }
 

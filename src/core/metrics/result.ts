@@ -67,5 +67,11 @@ export interface RunResult {
   nodes: NodeResult[];
   checksum: { badDropped: number; acceptedCorrupt: number; verifiedInSoftware: number; trusted: number };
   /** Totals across the run, for quick comparison. */
-  totals: { eventsPerSec: number; packetHops: number };
+  totals: {
+    eventsPerSec: number;
+    /** Frames (super-frames count once) that crossed a link. */
+    packetHops: number;
+    /** The same hops counted in MTU-sized wire segments (a 64 KiB super-frame counts ≈ 44). */
+    segmentHops?: number;
+  };
 }

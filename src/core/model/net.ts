@@ -624,6 +624,7 @@ export class Net {
 
   drop(port: Port, dir: Dir, reason: string, p: Pkt): void {
     this.releaseTsq(p);
+    this.recycle(p.frame);
     this.counters.values[port.ctr + (dir === 'tx' ? PC_TX_DROPS : PC_RX_DROPS)]++;
     const m = port.dropReasons[dir === 'tx' ? 1 : 0];
     m[reason] = (m[reason] ?? 0) + 1;
@@ -740,7 +741,8 @@ export class Net {
   /** Put a packet on the link out of `port` (the qdisc, if any, already released it). */
   linkSend(port: Port, p: Pkt, core: Core | null): void {
     const link = port.link as LinkRt;
-    this.gcount(G_HOPS, p.segments);
+    this.gcount(G_HOPS);
+    this.gcount(G_SEG_HOPS, p.segments);
     switch (link.kind) {
       case 'virtio': {
         if (port.side === 'a') {
@@ -996,6 +998,37 @@ export class Net {
       return;
     }
     sink.sink.receive(node, port, p, f, core, sink.reverse);
+    this.recycle(p.frame);
+  }
+
+  // ---- frame buffer pool (super-frames are the only large allocations) ----------------------------
+
+  private readonly framePool: ArrayBuffer[] = [];
+  private readonly pooled = new Set<ArrayBuffer>();
+  private readonly free = new Set<ArrayBuffer>();
+  /** A capture consumer may keep frames: recycling stops while one is attached. */
+  captureActive = false;
+
+  /** A buffer for a frame of up to FRAME_POOL_BYTES (contents are stale; the builder overwrites them). */
+  takeFrameBuffer(): Uint8Array {
+    const ab = this.framePool.pop();
+    if (ab !== undefined) {
+      this.free.delete(ab);
+      return new Uint8Array(ab);
+    }
+    const fresh = new ArrayBuffer(FRAME_POOL_BYTES);
+    if (this.pooled.size < 4096) this.pooled.add(fresh);
+    return new Uint8Array(fresh);
+  }
+
+  /** Return a dead frame's buffer, if it came from the pool and nobody else can hold it. */
+  recycle(frame: Uint8Array): void {
+    if (this.captureActive) return;
+    const ab = frame.buffer as ArrayBuffer;
+    if (ab.byteLength !== FRAME_POOL_BYTES || !this.pooled.has(ab) || this.framePool.length >= 1024) return;
+    if (this.free.has(ab)) return;
+    this.free.add(ab);
+    this.framePool.push(ab);
   }
 
   // ---- faults ------------------------------------------------------------------------------------
@@ -1314,13 +1347,16 @@ export class Net {
   }
 }
 
+export const FRAME_POOL_BYTES = 65536 + 256;
+
 export const G_BAD = 0;
 export const G_ACCEPTED_CORRUPT = 1;
 export const G_VERIFIED = 2;
 export const G_TRUSTED = 3;
 export const G_HOPS = 4;
 export const G_CORRUPTED = 5;
-const G_COUNT = 6;
+export const G_SEG_HOPS = 6;
+const G_COUNT = 7;
 
 function isL2(n: NodeRt): boolean {
   return n.kind === 'bridge' || n.kind === 'nic' || n.kind === 'forwarder';

@@ -10,7 +10,7 @@ import type { FlowSpec, ProbeFlowSpec, TcpFlowSpec, UdpFlowSpec } from '../scena
 import { LatencyHistogram } from '../metrics/stats';
 import { buildTcpFrame, buildUdpFrame, TCP_ACK, TCP_PSH, type ParsedFrame } from '../packet/frame';
 import { createSkb, IpSummed, SKB_GSO_TCPV4 } from '../packet/skb';
-import { G_ACCEPTED_CORRUPT, ipBytes, type FlowSink, type Net, type NodeRt, type Port } from './net';
+import { FRAME_POOL_BYTES, G_ACCEPTED_CORRUPT, ipBytes, type FlowSink, type Net, type NodeRt, type Port } from './net';
 import { Pkt } from './pkt';
 
 const PATTERN_BYTES = 65536;
@@ -315,6 +315,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       ipId: this.ipId & 0xffff,
       payload: this.pattern.subarray(base, base + len),
       checksum: 'partial',
+      out: len + ETH_IP_TCP <= FRAME_POOL_BYTES ? this.net.takeFrameBuffer() : undefined,
     });
     const segs = Math.ceil(len / mss);
     this.ipId += segs;
