@@ -350,6 +350,11 @@ export function finishPartialChecksum(buf: Uint8Array, csumStart: number, csumOf
   return check;
 }
 
+/** UDP is checked over its own length field (udp_rcv trims the skb to it); TCP over the IP payload. */
+function checkedL4Length(frame: ParsedFrame): number {
+  return frame.udp ? frame.udp.lengthBytes : frame.l4LengthBytes;
+}
+
 function rejectFragment(frame: ParsedFrame): void {
   if (frame.isFragment) {
     throw new PacketError('unsupported', 'ip fragment', frame.l3Offset, 'the L4 checksum covers the reassembled datagram');
@@ -360,7 +365,7 @@ function rejectFragment(frame: ParsedFrame): void {
 export function computeL4Checksum(buf: Uint8Array, frame: ParsedFrame): number {
   rejectFragment(frame);
   const fieldOffset = l4ChecksumFieldOffset(frame.l4Proto);
-  const l4LengthBytes = frame.l4LengthBytes;
+  const l4LengthBytes = checkedL4Length(frame);
   const pseudo = frame.ipVersion === 4
     ? pseudoHeaderSumV4(buf, frame.l3Offset, frame.l4Proto, l4LengthBytes)
     : pseudoHeaderSumV6(buf, frame.l3Offset, frame.l4Proto, l4LengthBytes);
@@ -389,7 +394,7 @@ export function verifyL4Checksum(buf: Uint8Array, frame: ParsedFrame): boolean {
   if (frame.l4Proto !== 6 && frame.l4Proto !== 17) {
     throw new PacketError('unsupported', 'l4 protocol', frame.l4Offset, `cannot verify protocol ${frame.l4Proto}`);
   }
-  const l4LengthBytes = frame.l4LengthBytes;
+  const l4LengthBytes = checkedL4Length(frame);
   if (frame.l4Proto === 17) {
     const fieldAt = frame.l4Offset + 6;
     if (buf[fieldAt] === 0 && buf[fieldAt + 1] === 0) return frame.ipVersion === 4;

@@ -323,6 +323,23 @@ describe('parse details', () => {
     expect(p.l4LengthBytes).toBe(10);
     expect(verifyL4Checksum(padded, p)).toBe(true);
   });
+  it('UDP checksums cover the UDP length, not trailing bytes inside the IP packet', () => {
+    const f = buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5, dstPort: 6, payloadLength: 11 });
+    const longer = new Uint8Array(f.length + 3);
+    longer.set(f);
+    longer.set([0xde, 0xad, 0xbe], f.length);
+    longer[17] += 3; // IPv4 total length covers the trailing bytes; UDP length does not
+    longer[24] = 0;
+    longer[25] = 0;
+    const check = ipv4HeaderChecksum(longer, 14);
+    longer[24] = check >>> 8;
+    longer[25] = check & 0xff;
+    const p = parseFrame(longer);
+    expect(p.l4LengthBytes).toBe(22);
+    expect(p.udp!.lengthBytes).toBe(19);
+    expect(verifyL4Checksum(longer, p)).toBe(true);
+    expect(computeL4Checksum(longer, p)).toBe(u16(f, 40));
+  });
   it('IPv4 fragments: L4 not parsed', () => {
     const f = buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5, dstPort: 6, payloadLength: 40 });
     f[20] = 0x20; // MF

@@ -34,7 +34,7 @@ import {
   type TxChecksumCaps,
 } from './skb';
 import { buildTcpFrame, buildUdpFrame, parseFrame, TCP_ACK, TCP_PSH, type ParsedFrame } from './frame';
-import { csumPartial, verifyL4Checksum, writePartialL4Checksum } from './checksum';
+import { csumPartial, verifyL4Checksum, writeIpv4HeaderChecksum, writePartialL4Checksum } from './checksum';
 import { PacketError } from './errors';
 
 const u16 = (b: Uint8Array, o: number): number => (b[o] << 8) | b[o + 1];
@@ -160,6 +160,20 @@ describe('receive trust rules §2.5', () => {
     const cs = skbForFrame(frame, { ipSummed: IpSummed.COMPLETE });
     cs.csum = computeCompleteChecksum(corrupt, cs);
     expect(validateRxL4Checksum(corrupt, cs, frame)).toBe('software-invalid');
+  });
+  it('COMPLETE for UDP with bytes after the UDP length (inside the IP packet and as padding)', () => {
+    const f = buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 5, dstPort: 6, payloadLength: 11 });
+    const buf = new Uint8Array(f.length + 4);
+    buf.set(f);
+    buf.set([0xde, 0xad, 0xbe, 0xef], f.length);
+    buf[17] += 3; // IP covers 3 of the 4 extra bytes; the 4th is Ethernet padding
+    buf[24] = 0;
+    buf[25] = 0;
+    writeIpv4HeaderChecksum(buf, 14);
+    const frame = parseFrame(buf);
+    const skb = skbForFrame(frame, { ipSummed: IpSummed.COMPLETE });
+    skb.csum = computeCompleteChecksum(buf, skb);
+    expect(validateRxL4Checksum(buf, skb, frame)).toBe('complete-valid');
   });
   it('UDP over IPv4 with a zero checksum is accepted; over IPv6 it is not', () => {
     const v4 = buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, payloadLength: 9, checksum: 'none' });

@@ -287,22 +287,24 @@ export function validateRxL4Checksum(buf: Uint8Array, skb: Skb, frame: ParsedFra
 
 /**
  * CHECKSUM_COMPLETE check: skb.csum covers networkHeader..end; pull the IP header off it
- * (skb_postpull_rcsum), trim anything past the IP packet (Ethernet padding), add the pseudo-header.
+ * (skb_postpull_rcsum), trim anything past the L4 data (Ethernet padding, bytes beyond the UDP length),
+ * add the pseudo-header.
  */
 export function completeChecksumOk(buf: Uint8Array, skb: Skb, frame: ParsedFrame): boolean {
   let sum = csumSub(skb.csum, csumPartial(buf, frame.l3Offset, frame.l4Offset - frame.l3Offset, 0));
-  const ipEnd = frame.l4Offset + frame.l4LengthBytes;
+  // UDP is validated over its own length (udp_rcv trims to it); TCP over the IP payload.
+  const l4LengthBytes = frame.udp ? frame.udp.lengthBytes : frame.l4LengthBytes;
+  const l4End = frame.l4Offset + l4LengthBytes;
   const frameEnd = frame.l2Offset + frame.frameLength;
-  if (frameEnd > ipEnd) {
-    // Trailing bytes after the IP packet: their words were summed at their parity relative to l3Offset.
-    const tail = csumPartial(buf, ipEnd, frameEnd - ipEnd, 0);
-    const tailFolded = foldSum(tail);
-    const parityOdd = ((ipEnd - frame.l3Offset) & 1) === 1;
+  if (frameEnd > l4End) {
+    // Trimmed bytes (padding, trailing data) were summed at their parity relative to l3Offset (pskb_trim_rcsum).
+    const tailFolded = foldSum(csumPartial(buf, l4End, frameEnd - l4End, 0));
+    const parityOdd = ((l4End - frame.l3Offset) & 1) === 1;
     sum = csumSub(sum, parityOdd ? ((tailFolded & 0xff) << 8) | (tailFolded >>> 8) : tailFolded);
   }
   const pseudo = frame.ipVersion === 4
-    ? pseudoHeaderSumV4(buf, frame.l3Offset, frame.l4Proto, frame.l4LengthBytes)
-    : pseudoHeaderSumV6(buf, frame.l3Offset, frame.l4Proto, frame.l4LengthBytes);
+    ? pseudoHeaderSumV4(buf, frame.l3Offset, frame.l4Proto, l4LengthBytes)
+    : pseudoHeaderSumV6(buf, frame.l3Offset, frame.l4Proto, l4LengthBytes);
   return foldSum(csumAdd(sum, pseudo)) === 0xffff;
 }
 
