@@ -351,7 +351,8 @@ function multiqueueScenario(): Scenario {
     description: 'vm1 (4 vCPUs) → br1 → forwarder fwd (polling, L2 cross-connect) → br2 → vm2 (4 vCPUs); 16 bulk TCP flows.',
     durationNs: 300 * MS,
     sampleIntervalNs: 10 * MS,
-    hosts: [host('h1', 16)],
+    // Enough cores that guests, vhost threads and the forwarder never share one: only the forwarder scales.
+    hosts: [host('h1', 32)],
     nodes: [
       vm('vm1', 'h1', 4, [vmIface('10.0.0.1/24', 1)], 100, 200),
       { kind: 'bridge', id: 'br1' as NodeId, host: 'h1' as HostId, interfaces: [mq('tap0'), iface('tap1', 'tap')], position: { x: 250, y: 200 } },
