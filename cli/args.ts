@@ -27,7 +27,7 @@ export type Command =
   | { kind: 'validate'; file: string; json: boolean }
   | ({ kind: 'run'; captures: CaptureSpec[] } & RunOptions)
   | ({ kind: 'sweep'; param: string; values: string[] } & RunOptions)
-  | ({ kind: 'report' } & Omit<RunOptions, 'target' | 'variant'>);
+  | ({ kind: 'report'; markdown: boolean } & Omit<RunOptions, 'target' | 'variant'>);
 
 export type ParseArgsResult = { ok: true; command: Command } | { ok: false; error: string };
 
@@ -40,7 +40,7 @@ const FLAGS: Record<string, Record<string, FlagSpec>> = {
   presets: { json: { takesValue: false } },
   show: { variant: { takesValue: true } },
   validate: { json: { takesValue: false } },
-  report: { duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false } },
+  report: { duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, markdown: { takesValue: false } },
   help: {},
 };
 
@@ -157,7 +157,9 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
       const e = expectPositionals(0, '');
       if (e) return { ok: false, error: e };
       const o = runOptions();
-      return o.ok ? { ok: true, command: { kind: 'report', ...o.value } } : o;
+      if (!o.ok) return o;
+      if (json && flags.has('markdown')) return { ok: false, error: 'report takes --json or --markdown, not both' };
+      return { ok: true, command: { kind: 'report', markdown: flags.has('markdown'), ...o.value } };
     }
     case 'run': {
       const e = expectPositionals(1, 'a scenario file or preset id');
@@ -204,7 +206,8 @@ Usage:
   offload-lab presets [--json]            list preset ids, one-line descriptions and variants
   offload-lab show <preset-id | file> [--variant <name>]   print the scenario JSON
   offload-lab validate <scenario.json> [--json]            check a file; errors name the field and why
-  offload-lab report [--duration <ms>] [--seed <n>] [--json]  run every preset and check its expectations
+  offload-lab report [--duration <ms>] [--seed <n>] [--json | --markdown]
+                  run every preset and check its expectations
   offload-lab help [command]
 
 Paths for --param: links[0].rateBitsPerSec, nodes[id=r1].interfaces[name=eth1].mtu,

@@ -77,6 +77,7 @@ describe('parseArgs', () => {
     [['sweep', 'a', '--param', 'x..y', '--values', '1'], '--param: bad path'],
     [['sweep', 'a', '--param', 'x', '--values', '1,,2'], 'empty entry'],
     [['presets', 'x'], 'presets takes no arguments'],
+    [['report', '--json', '--markdown'], 'not both'],
   ])('%j → %s', (argv, why) => {
     const r = parseArgs(argv);
     expect(r.ok).toBe(false);
@@ -157,6 +158,20 @@ describe('commands in process', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, errors: [{ path: 'nodes[2].interfaces[0].mtu' }] });
+  });
+});
+
+describe.runIf(ENGINE_PRESENT)('report', () => {
+  it('checks every expectation of every preset; --json is only JSON', async () => {
+    const r = await inProcess(['report', '--duration', '2', '--json']);
+    expect([0, 1]).toContain(r.code);
+    const rows = JSON.parse(r.stdout) as { preset: string; holds: boolean; measured: number | null; expected: number }[];
+    expect(rows.length).toBe(PRESETS.reduce((n, p) => n + 1 + p.moreExpectations.length, 0));
+    expect(new Set(rows.map((x) => x.preset))).toEqual(new Set(PRESET_IDS));
+    expect(r.code).toBe(rows.every((x) => x.holds) ? 0 : 1);
+    const md = await inProcess(['report', '--duration', '2', '--markdown']);
+    expect(md.stdout.split('\n')[0]).toBe('| run | expectation | metric | expected | ours | holds |');
+    expect(md.stdout).toMatch(/\d+ of \d+ checks hold\.$/);
   });
 });
 

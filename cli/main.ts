@@ -220,12 +220,14 @@ async function cmdReport(io: Io, c: Extract<Command, { kind: 'report' }>): Promi
     return EXIT_RUN_FAILED;
   }
   if (c.json) io.out(JSON.stringify(rows, null, 2));
+  else if (c.markdown) io.out(formatReportMarkdown(rows));
   else io.out(formatReport(rows));
   return rows.every((r) => r.holds) ? EXIT_OK : EXIT_RUN_FAILED;
 }
 
 function fmtMetric(metric: string, x: number, relative: boolean): string {
   if (relative) return Number.isFinite(x) ? `${x.toPrecision(3)}×` : '—';
+  if (metric === 'eventsPerSecPerGbit') return `${fmtCount(x)} ev/s per Gbit/s`;
   if (metric.endsWith('BitsPerSec')) return fmtBitsPerSec(x);
   if (metric.endsWith('Ns')) return fmtNs(x);
   if (metric.endsWith('Bytes')) return fmtBytes(x);
@@ -244,6 +246,22 @@ export function formatReport(rows: readonly ReportRow[]): string {
   ]);
   const held = rows.filter((r) => r.holds).length;
   return `${table(['run', 'expectation', 'metric', 'expected', 'ours', ''], body, '', 'lllrrl')}\n\n${held} of ${rows.length} checks hold`;
+}
+
+const mdCell = (text: string) => text.replaceAll('|', '\\|');
+
+/** The report as a Markdown table (for docs): one row per expectation. */
+export function formatReportMarkdown(rows: readonly ReportRow[]): string {
+  const lines = ['| run | expectation | metric | expected | ours | holds |', '|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const rel = r.relativeTo !== null;
+    lines.push(
+      `| \`${r.variant ? `${r.preset}@${r.variant}` : r.preset}\` | ${mdCell(r.text)} | \`${r.metric}\`${rel ? ` ÷ \`${r.relativeTo}\`` : ''} | ${mdCell(`${r.comparator} ${fmtMetric(r.metric, r.expected, rel)}`)} | ${fmtMetric(r.metric, r.measured, rel)} | ${r.holds ? 'yes' : '**no**'} |`,
+    );
+  }
+  const held = rows.filter((r) => r.holds).length;
+  lines.push('', `${held} of ${rows.length} checks hold.`);
+  return lines.join('\n');
 }
 
 function cmdHelp(io: Io, topic?: string): number {
