@@ -18,6 +18,7 @@ import { segmentTcp, segmentUdp } from '../packet/gso';
 import { GroQueue, type GroPacket } from '../packet/gro';
 import { verifyL4Checksum, writeL4Checksum } from '../packet/checksum';
 import { PacketError } from '../packet/errors';
+import { VnetFeatures, decodeVnetHdr, emptyVnetHdr, encodeVnetHdr, skbToVnetHdr, vnetHdrToSkb, type VnetDirection } from '../packet/vnet';
 
 export const EV_KICK = 0;
 export const EV_INTERRUPT = 1;
@@ -186,6 +187,7 @@ export class VhostTxTask extends Task {
     const p = this.cur as Pkt;
     this.cur = null;
     this.net.releaseTsq(p);
+    if (!this.net.crossVirtio(this.link, 'tx', p)) return;
     this.net.ingress(this.link.b, p, this.core);
   }
   endTurn(): boolean {
@@ -239,10 +241,7 @@ export class VhostRxTask extends Task {
     this.cur = null;
     this.net.releaseTsq(p);
     const guest = this.link.a;
-    if (!guest.vnet) {
-      // No vnet header: the guest learns nothing about checksum state or GSO (both were resolved upstream).
-      p.skb.ipSummed = IpSummed.NONE;
-    }
+    if (!this.net.crossVirtio(this.link, 'rx', p)) return;
     this.link.guestRx[this.q].push(p);
     this.net.notify(this.link.napi[this.q], this.core, EV_INTERRUPT, guest, 'rx');
   }
@@ -461,8 +460,10 @@ export class Shaper implements EventTarget {
     }
     let q: PktQueue;
     if (this.kind === 'prio') {
+      // pfifo_fast/prio: TOS → skb priority (ip_tos2prio) → band (default priomap).
       const tos = p.frame.length > 15 ? p.frame[15] : 0;
-      q = this.bands[tos >= 0x80 ? 0 : tos > 0 ? Math.min(1, this.bands.length - 1) : this.bands.length - 1];
+      const band = PRIOMAP[IP_TOS2PRIO[(tos & 0x1e) >> 1]];
+      q = this.bands[Math.min(band, this.bands.length - 1)];
     } else if (this.kind === 'fq') {
       const key = flowKeyOf(p.frame);
       let fq = this.flowQ.get(key);
@@ -572,6 +573,10 @@ export class LineTx implements EventTarget {
     this.net.wireArrive(this.port.peer as Port, p);
   }
 }
+
+/** net/ipv4/route.c ip_tos2prio and the default prio/pfifo_fast priomap (TC_PRIO_* → band). */
+const IP_TOS2PRIO = [0, 1, 0, 0, 2, 2, 2, 2, 6, 6, 6, 6, 4, 4, 4, 4];
+const PRIOMAP = [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
 
 function wireBytes(p: Pkt): number {
   // Hardware TSO puts gso_segs frames on the wire; each repeats the headers.
@@ -754,7 +759,8 @@ export class Net {
           }
           this.notifyOrPoll(link.vhostTx[q], core, EV_KICK, port, 'tx');
         } else {
-          const q = link.tapQ.length > 1 ? ((p.skb.hash >>> 0) % link.tapQ.length) : 0;
+          // tun picks the queue from the flow hash (skb_get_hash), computed here if nobody carried one.
+          const q = link.tapQ.length > 1 ? (core !== null ? this.flowHash(p, core) : p.skb.hash >>> 0) % link.tapQ.length : 0;
           if (!link.tapQ[q].push(p)) {
             this.drop(port, 'tx', 'tap-queue-full', p);
             return;
@@ -811,6 +817,62 @@ export class Net {
       this.event(port, 'rx', EV_INTERRUPT);
       t.interrupted = true;
       t.wakeAfter(0);
+    }
+  }
+
+  // ---- virtio boundary ----------------------------------------------------------------------------
+
+  private readonly vnetScratch = new Uint8Array(20);
+  private readonly vnetHdr = emptyVnetHdr();
+  private readonly vnetFeatureCache = new Map<number, VnetFeatures>();
+
+  /** Negotiated virtio-net features for what this link direction can carry (cached; BigInt sets are slow). */
+  private vnetFeatures(csum: boolean, gso: boolean, rx: boolean): VnetFeatures {
+    const key = (csum ? 1 : 0) | (gso ? 2 : 0) | (rx ? 4 : 0);
+    let f = this.vnetFeatureCache.get(key);
+    if (f === undefined) {
+      f = VnetFeatures.of('VERSION_1', 'MRG_RXBUF');
+      if (rx) {
+        if (csum) f = f.with('GUEST_CSUM');
+        if (gso) f = f.with('GUEST_TSO4', 'GUEST_TSO6');
+      } else {
+        if (csum) f = f.with('CSUM');
+        if (gso) f = f.with('HOST_TSO4', 'HOST_TSO6');
+      }
+      this.vnetFeatureCache.set(key, f);
+    }
+    return f;
+  }
+
+  /**
+   * A frame crossing a virtio boundary: with vnet headers the skb state travels as real header bytes
+   * (virtio_net_hdr_from_skb → 12 octets → virtio_net_hdr_to_skb); without them the far side learns
+   * nothing (CHECKSUM_NONE, no GSO). Returns false (and drops) if the header is invalid for the frame.
+   */
+  crossVirtio(link: LinkRt, dir: VnetDirection, p: Pkt): boolean {
+    if (!link.a.vnet) {
+      p.skb.ipSummed = IpSummed.NONE;
+      p.skb.csumValid = false;
+      return true;
+    }
+    const from = dir === 'tx' ? link.a : link.b;
+    const feats = this.vnetFeatures(from.canCsum, from.canGso, dir === 'rx');
+    const fmt = feats.hdrFormat();
+    try {
+      const hdr = skbToVnetHdr(p.skb, feats, { direction: dir, out: this.vnetHdr, numBuffers: 1 });
+      encodeVnetHdr(hdr, fmt, this.vnetScratch, 0);
+      decodeVnetHdr(this.vnetScratch, 0, fmt, hdr);
+      parseFrameInto(this.parsed, p.frame);
+      const hash = p.skb.hash;
+      const qm = p.skb.queueMapping;
+      p.skb = vnetHdrToSkb(hdr, this.parsed, feats, { direction: dir, out: p.skb });
+      p.skb.hash = hash;
+      p.skb.queueMapping = qm;
+      return true;
+    } catch (e) {
+      if (!(e instanceof PacketError)) throw e;
+      this.drop(dir === 'tx' ? link.a : link.b, 'tx', 'vnet-header-invalid', p);
+      return false;
     }
   }
 
@@ -1070,12 +1132,27 @@ export class Net {
     return node.cores[0] ?? this.allocCore(node.spec.host, `${node.id}`);
   }
 
-  allocCore(host: string, label: string): Core {
+  /**
+   * Next core of a host for a new thread: unused cores first; when the host is full, threads share, first
+   * the cores of secondary vCPUs (idle unless an app runs there), then round-robin.
+   */
+  allocCore(host: string, label: string, secondary = false): Core {
     const cores = this.coresByHost.get(host);
     if (cores === undefined || cores.length === 0) throw new PacketError('invalid-state', 'host', 0, `unknown host ${host} for ${label}`);
     const i = this.coreCursor.get(host) ?? 0;
     this.coreCursor.set(host, i + 1);
-    return cores[i % cores.length];
+    const core = i < cores.length ? cores[i] : this.sharedCore(host, cores);
+    if (secondary) this.secondaryCores.push(core);
+    return core;
+  }
+
+  private readonly secondaryCores: Core[] = [];
+  private shareCursor = 0;
+
+  private sharedCore(host: string, cores: Core[]): Core {
+    const candidates = this.secondaryCores.filter((c) => c.hostId === host);
+    const pool = candidates.length > 0 ? candidates : cores;
+    return pool[this.shareCursor++ % pool.length];
   }
 
   portOf(ep: Endpoint): Port {
@@ -1161,7 +1238,7 @@ export class Net {
       const spec = node.spec;
       switch (spec.kind) {
         case 'vm':
-          for (let i = 0; i < Math.max(1, spec.vcpus); i++) node.cores.push(this.allocCore(spec.host, `${node.id}/vcpu${i}`));
+          for (let i = 0; i < Math.max(1, spec.vcpus); i++) node.cores.push(this.allocCore(spec.host, `${node.id}/vcpu${i}`, i > 0));
           node.memoryBytes = c.vmMemoryBytes;
           break;
         case 'router':
