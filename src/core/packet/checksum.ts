@@ -13,9 +13,11 @@ import type { Skb } from './skb';
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Below this many bytes the unrolled byte-pair loop wins even when the word view is cached. */
-const WORD_PATH_MIN_BYTES = 64;
-/** A new Uint32Array view costs ~50–100 ns: only worth creating for regions at least this long. */
+const WORD_PATH_MIN_BYTES = 128;
+/** A new Uint32Array view costs ~50–100 ns: only worth creating for regions at least this long... */
 const NEW_VIEW_MIN_BYTES = 512;
+/** ...or when the backing buffer is big enough to be a slab shared by many frames. */
+const SHARED_BUFFER_MIN_BYTES = 64 * 1024;
 
 /**
  * 8-word iterations per chunk: each of the four double accumulators gains < 2^33 per iteration, so
@@ -165,8 +167,11 @@ export function csumPartialJs(buf: Uint8Array, offset: number, length: number, s
   const wordCount = (length - head) >>> 2;
   let words = cachedWords;
   if (buf.buffer !== cachedBuffer || words.length < firstWord + wordCount) {
-    if (length < NEW_VIEW_MIN_BYTES) return csumAdd(sum, reduceTo32(pairSum(buf, offset, end)));
     const buffer = buf.buffer;
+    // A large backing buffer is a slab or arena shared by many frames: its view will be reused.
+    if (length < NEW_VIEW_MIN_BYTES && buffer.byteLength < SHARED_BUFFER_MIN_BYTES) {
+      return csumAdd(sum, reduceTo32(pairSum(buf, offset, end)));
+    }
     words = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
     cachedBuffer = buffer;
     cachedWords = words;
