@@ -70,9 +70,9 @@ const add = (label: string, doc: unknown, body: () => number) => {
   rows.push([label, measure(body), copy]);
 };
 
-for (const id of ['vm-vm-offload', 'router-club', 'multiqueue-rss', 'vm-to-vm-vs-nic-to-vm']) {
-  const s = findPreset(id)!.scenario;
-  add(`parseScenario(${id})`, s, () => (parseScenario(s).ok ? 1 : 0));
+for (const presetId of ['vm-vm-offload', 'router-club', 'multiqueue-rss', 'vm-to-vm-vs-nic-to-vm']) {
+  const s = findPreset(presetId)!.scenario;
+  add(`parseScenario(${presetId})`, s, () => (parseScenario(s).ok ? 1 : 0));
 }
 const big = bigScenario();
 const bigCheck = parseScenario(big);
