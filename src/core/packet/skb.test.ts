@@ -80,6 +80,22 @@ describe('skb record', () => {
     setSkbHash(c, 5, PktHashType.NONE);
     expect(c.hash).toBe(0);
   });
+  it('createSkb / cloneSkb carry every field; undefined init values take defaults', () => {
+    const full = {
+      len: 1, ipSummed: IpSummed.COMPLETE, csumStart: 2, csumOffset: 3, csumLevel: 1, csum: 4, csumValid: true, gsoSize: 5,
+      gsoType: SKB_GSO_TCPV6 | SKB_GSO_TCP_ECN, gsoSegs: 6, hash: 7, hashType: PktHashType.L3, swHash: true, queueMapping: 8,
+      rxQueue: 9, macHeader: 10, networkHeader: 11, transportHeader: 12,
+    } as const;
+    const skb = createSkb(full);
+    expect(skb).toEqual(full);
+    expect(Object.keys(skb).sort()).toEqual(Object.keys(full).sort());
+    expect(cloneSkb(skb)).toEqual(full);
+    expect(cloneSkb(skb)).not.toBe(skb);
+    expect(createSkb({ len: undefined, rxQueue: undefined })).toEqual(createSkb());
+    const frame = parseFrame(buildUdpFrame({ srcIp: '10.0.0.1', dstIp: '10.0.0.2', srcPort: 1, dstPort: 2, vlanTci: 5 }));
+    expect(skbForFrame(frame)).toMatchObject({ len: frame.frameLength, macHeader: 0, networkHeader: 18, transportHeader: 38 });
+    expect(skbForFrame(frame, { transportHeader: 40 }).transportHeader).toBe(40);
+  });
   it('csum_level bookkeeping (incr/decr checksum unnecessary)', () => {
     const skb = createSkb();
     incrChecksumUnnecessary(skb);

@@ -94,39 +94,38 @@ export interface Skb {
   transportHeader: number;
 }
 
+/** A new record; fields absent (or undefined) in `init` take their defaults. Field-by-field (no spread) because this runs per packet. */
 export function createSkb(init: Partial<Skb> = {}): Skb {
   return {
-    len: 0,
-    ipSummed: IpSummed.NONE,
-    csumStart: 0,
-    csumOffset: 0,
-    csumLevel: 0,
-    csum: 0,
-    csumValid: false,
-    gsoSize: 0,
-    gsoType: 0,
-    gsoSegs: 0,
-    hash: 0,
-    hashType: PktHashType.NONE,
-    swHash: false,
-    queueMapping: 0,
-    rxQueue: -1,
-    macHeader: 0,
-    networkHeader: 0,
-    transportHeader: 0,
-    ...init,
+    len: init.len ?? 0,
+    ipSummed: init.ipSummed ?? IpSummed.NONE,
+    csumStart: init.csumStart ?? 0,
+    csumOffset: init.csumOffset ?? 0,
+    csumLevel: init.csumLevel ?? 0,
+    csum: init.csum ?? 0,
+    csumValid: init.csumValid ?? false,
+    gsoSize: init.gsoSize ?? 0,
+    gsoType: init.gsoType ?? 0,
+    gsoSegs: init.gsoSegs ?? 0,
+    hash: init.hash ?? 0,
+    hashType: init.hashType ?? PktHashType.NONE,
+    swHash: init.swHash ?? false,
+    queueMapping: init.queueMapping ?? 0,
+    rxQueue: init.rxQueue ?? -1,
+    macHeader: init.macHeader ?? 0,
+    networkHeader: init.networkHeader ?? 0,
+    transportHeader: init.transportHeader ?? 0,
   };
 }
 
 /** Metadata for a parsed frame: header offsets and length filled in, checksum state NONE. */
 export function skbForFrame(frame: ParsedFrame, init: Partial<Skb> = {}): Skb {
-  return createSkb({
-    len: frame.frameLength,
-    macHeader: frame.l2Offset,
-    networkHeader: frame.l3Offset,
-    transportHeader: frame.l4Offset,
-    ...init,
-  });
+  const skb = createSkb(init);
+  if (init.len === undefined) skb.len = frame.frameLength;
+  if (init.macHeader === undefined) skb.macHeader = frame.l2Offset;
+  if (init.networkHeader === undefined) skb.networkHeader = frame.l3Offset;
+  if (init.transportHeader === undefined) skb.transportHeader = frame.l4Offset;
+  return skb;
 }
 
 /** Reset a pooled record in place (no allocation). */
@@ -153,7 +152,7 @@ export function resetSkb(skb: Skb): Skb {
 }
 
 export function cloneSkb(skb: Skb): Skb {
-  return { ...skb };
+  return createSkb(skb);
 }
 
 /** skb_is_gso: gso_size set. */
