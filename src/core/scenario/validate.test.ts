@@ -99,6 +99,10 @@ describe('parseScenario: cross-references', () => {
     ['flows[1].srcPort', (s: Loose) => s.flows.push({ ...s.flows[0], id: 'f2' }), 'two flows cannot share a 5-tuple'],
     ['faults[0].at.iface', (s: Loose) => s.faults.push({ kind: 'drop', at: { node: 'r1', iface: 'eth5' }, direction: 'rx', fraction: 0.1 }), 'does not have'],
     ['sampleIntervalNs', (s: Loose) => (s.sampleIntervalNs = s.durationNs + 1), 'must not exceed durationNs'],
+    ['profile', (s: Loose) => (s.profile = 'kvm-2107'), 'names cost profile "kvm-2107", which does not exist (profiles: kvm-2017'],
+    ['profileOverrides.kickNz', (s: Loose) => (s.profileOverrides = { kickNz: 1 }), 'is not a cost parameter'],
+    ['profileOverrides.kickNs', (s: Loose) => (s.profileOverrides = { kickNs: -1 }), 'a cost cannot be negative'],
+    ['timeline[0].change.value', (s: Loose) => s.timeline.push({ atNs: 1, change: { kind: 'set-param', path: 'profileOverrides.kickNz', value: 5 } }), 'is not a cost parameter'],
     ['timeline[0].change.path', (s: Loose) => s.timeline.push({ atNs: 1, change: { kind: 'set-param', path: 'nodes[id=r9].cores', value: 2 } }), 'has no entry with id=r9'],
     ['timeline[0].change.path', (s: Loose) => s.timeline.push({ atNs: 1, change: { kind: 'set-param', path: 'nodes[id=r1].cores', value: 'two' } }), 'cannot set it to "two"'],
     ['timeline[0].change.path', (s: Loose) => s.timeline.push({ atNs: 1, change: { kind: 'set-param', path: 'nodes[id=r1].id', value: 'r2' } }), 'identity or structural field'],
@@ -112,11 +116,19 @@ describe('parseScenario: cross-references', () => {
     expect(hit, JSON.stringify(errs)).toBeDefined();
   });
 
+  it('reports a timeline change only for what it breaks itself', () => {
+    const s = base();
+    s.profile = 'nope';
+    s.timeline.push({ atNs: 1, change: { kind: 'set-param', path: 'profileOverrides.kickNs', value: 500 } });
+    expect(errorsOf(s).map((e) => e.path)).toEqual(['profile']);
+  });
+
   it('accepts a valid timeline and wires between hosts', () => {
     const s = base('vm-to-vm-vs-nic-to-vm');
     s.timeline = [
       { atNs: 100e6, change: { kind: 'set-feature', at: { node: 'vm2', iface: 'eth0' }, feature: 'generic-receive-offload', on: false } },
       { atNs: 150e6, change: { kind: 'set-param', path: 'links[id=l-gen].rateBitsPerSec', value: 25e9 } },
+      { atNs: 200e6, change: { kind: 'set-param', path: 'profileOverrides.kickNs', value: 500 } },
     ];
     expect(parseScenario(s).ok).toBe(true);
   });

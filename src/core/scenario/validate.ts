@@ -4,6 +4,7 @@
  * names the field by path (`nodes[2].interfaces[0].mtu`) and says why.
  */
 import * as v from 'valibot';
+import { COST_PARAM_NAMES, COST_PROFILES } from '../sim/profiles';
 import { getAtPath, parsePath, setAtPath } from './param-path';
 import { ETHTOOL_FEATURE_NAMES, parseCidr, parseIpv4, ScenarioSchema } from './schema';
 import { SCENARIO_VERSION, type Endpoint, type NodeSpec, type Scenario, type TimelineChange } from './types';
@@ -187,6 +188,11 @@ export function applyChange(scenario: Scenario, change: TimelineChange, opts: { 
       if (!opts.allowStructural && last.kind === 'key' && IMMUTABLE_LEAVES.has(last.key)) {
         return { ok: false, error: `${change.path} names an identity or structural field ("${last.key}"), not a parameter` };
       }
+      // A cost parameter can be overridden before any override exists: `profileOverrides.kickNs`.
+      const first = segs.value[0];
+      if (first.kind === 'key' && first.key === 'profileOverrides' && segs.value.length === 2 && scenario.profileOverrides === undefined) {
+        scenario = { ...scenario, profileOverrides: {} };
+      }
       const old = getAtPath(scenario, change.path);
       if (!old.ok) return { ok: false, error: old.error };
       if (old.value !== undefined && typeof old.value !== typeof change.value) {
@@ -241,6 +247,11 @@ function crossReferenceErrors(s: Scenario, checkTimeline: boolean): ScenarioErro
   unique(s.links, 'links');
   unique(s.flows, 'flows');
 
+  if (!Object.hasOwn(COST_PROFILES, s.profile)) out.push(err('profile', `names cost profile "${s.profile}", which does not exist (profiles: ${Object.keys(COST_PROFILES).join(', ')})`));
+  for (const [name, value] of Object.entries(s.profileOverrides ?? {})) {
+    if (!(COST_PARAM_NAMES as readonly string[]).includes(name)) out.push(err(`profileOverrides.${name}`, `is not a cost parameter (see src/core/sim/profiles.ts: ${COST_PARAM_NAMES.slice(0, 4).join(', ')}, …)`));
+    else if (value < 0) out.push(err(`profileOverrides.${name}`, `a cost cannot be negative, got ${value}`));
+  }
   if (s.sampleIntervalNs > s.durationNs) out.push(err('sampleIntervalNs', `must not exceed durationNs (${s.durationNs} ns), got ${s.sampleIntervalNs}`));
 
   const nodeById = new Map<string, NodeSpec>();
@@ -349,6 +360,7 @@ function crossReferenceErrors(s: Scenario, checkTimeline: boolean): ScenarioErro
   s.faults.forEach((fault, k) => ifaceOf(fault.at, `faults[${k}].at`));
 
   if (checkTimeline) {
+    const baseMessages = new Set(out.map((e) => e.message));
     const checked = new Set<string>();
     s.timeline.forEach((ev, k) => {
       const at = `timeline[${k}].change`;
@@ -369,7 +381,8 @@ function crossReferenceErrors(s: Scenario, checkTimeline: boolean): ScenarioErro
       // DEEP_TIMELINE_CHECKS distinct changes only the target is checked, to bound validation time.
       if (checked.size > DEEP_TIMELINE_CHECKS) return;
       const again = shapeErrors(applied.scenario);
-      const errors = again.ok ? crossReferenceErrors(again.scenario, false) : again.errors;
+      // Only what the change itself breaks: errors the scenario already has are reported once, above.
+      const errors = (again.ok ? crossReferenceErrors(again.scenario, false) : again.errors).filter((e) => !baseMessages.has(e.message));
       if (errors.length > 0) out.push(err(`${at}.value`, `setting ${change.path} to ${describe(change.value)} would make the scenario invalid: ${errors[0].message}`));
     });
   }
