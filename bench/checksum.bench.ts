@@ -2,8 +2,8 @@
 // bandwidth, measured in the same run over 64 B, 512 B, 1500 B and 64 KiB buffers (aligned and odd
 // offset), plus the hand-assembled WebAssembly SIMD kernel (copy-in, and frames already in wasm memory).
 // csumPartial is csumPartialJs unless enableWasmChecksum() routed large regions to the wasm kernel.
-// Buffers are 16 separate ArrayBuffers, so the JS word view is rebuilt per call (the slab-allocated
-// frames of frame.ts share one buffer and skip that). At 64 B every row sits near the ~30 ns call floor.
+// Buffers are 16 separate ArrayBuffers, so the JS word view is rebuilt per call; the "one slab" row uses
+// one shared buffer as frame.ts's slab-allocated frames do. At 64 B every row sits near the ~30 ns call floor.
 // Run: node --import tsx bench/checksum.bench.ts
 import { csumFold, csumPartialJs, naiveChecksum } from '../src/core/packet/checksum';
 import { allocWasmBuffer, wasmChecksumAvailable, wasmCsumPartial } from '../src/core/packet/wasm/csum-wasm';
@@ -79,6 +79,19 @@ function measure(v: Variant, size: number, offset: number): { gbPerSec: number; 
   return { gbPerSec: size / (msPerOp * 1e6), nsPerOp: msPerOp * 1e6 };
 }
 
+/** The pool carved from one ArrayBuffer, as frame.ts's slab allocator hands frames out. */
+function slabPool(size: number): Uint8Array[] {
+  const stride = (size + 8 + 7) & ~7;
+  const slab = new Uint8Array(Math.max(256 * 1024, POOL * stride));
+  const pool: Uint8Array[] = [];
+  for (let i = 0; i < POOL; i++) {
+    const b = slab.subarray(i * stride, i * stride + size + 8);
+    b.set(rng.bytes(size + 8));
+    pool.push(b);
+  }
+  return pool;
+}
+
 const copyTargets = new Map<number, Uint8Array>();
 const copyKernel: Kernel = (buf, offset, length) => {
   let dst = copyTargets.get(length);
@@ -94,6 +107,7 @@ const variants: Variant[] = [
   { name: 'copy (Uint8Array.set)', run: copyKernel },
   { name: 'naiveChecksum', run: naiveChecksum },
   { name: 'csumPartialJs', run: (b, o, l) => csumFold(csumPartialJs(b, o, l, 0)) },
+  { name: 'csumPartialJs (one slab)', run: (b, o, l) => csumFold(csumPartialJs(b, o, l, 0)), makePool: slabPool },
 ];
 
 const wasmRun: Kernel = (b, o, l) => csumFold(wasmCsumPartial(b, o, l, 0));
