@@ -51,14 +51,16 @@ export abstract class FlowRt implements FlowSink {
     this.rev = { port: r.port, srcIp: ipBytes(r.port.ip), dstIp: ipBytes(r.dstIp), srcMac: r.port.mac, dstMac: r.dstMac };
     this.sport = spec.srcPort ?? 40000 + idx;
     this.dport = spec.dstPort ?? (spec.kind === 'probe' ? 7 : 5001 + idx);
+    // Periodic (second half = first half) so stream offset o always maps to pattern[o mod 64 KiB].
     this.pattern = new Uint8Array(2 * PATTERN_BYTES);
-    for (let i = 0; i < this.pattern.length; i += 4) {
+    for (let i = 0; i < PATTERN_BYTES; i += 4) {
       const v = rng.nextU32();
       this.pattern[i] = v & 0xff;
       this.pattern[i + 1] = (v >>> 8) & 0xff;
       this.pattern[i + 2] = (v >>> 16) & 0xff;
       this.pattern[i + 3] = v >>> 24;
     }
+    this.pattern.copyWithin(PATTERN_BYTES, 0, PATTERN_BYTES);
     this.appCore = src.cores[src.nextAppCore++ % Math.max(1, src.cores.length)] ?? net.allocCore(src.spec.host, `${src.id}/app`);
     this.peerCore = dst.cores[0] ?? net.allocCore(dst.spec.host, `${dst.id}/app`);
     const proto = spec.kind === 'tcp' ? 6 : 17;
@@ -157,6 +159,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private rtxBytes = 0;
   /** Retransmissions allowed by ACKs arriving during recovery, whatever the pipe estimate says. */
   private rtxCredit = 0;
+  /** When the hole at una was last retransmitted (a lost retransmission is re-sent after ≈ 2 RTT, as RACK would). */
+  private unaRtxNs = 0;
   private readonly limitBytes: number;
   private readonly isnS: number;
   private readonly isnR: number;
@@ -261,6 +265,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
         break;
       }
       this.pSeq = hole;
+      if (hole === this.una) this.unaRtxNs = nowNs;
       this.pLen = Math.max(1, Math.min(mss, end - hole));
       this.pRtx = true;
       this.rtxNext = hole + this.pLen;
@@ -496,6 +501,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       }
     } else if (ackOff === this.una && this.nxt > this.una) {
       this.dupAcks++;
+      if (this.inRecovery && this.rtxNext > this.una && now - this.unaRtxNs > Math.max(2 * this.srttNs, 200_000)) this.rtxNext = this.una;
     }
     this.pruneSacks();
     if (this.inRecovery) this.rtxCredit = Math.min(2, this.rtxCredit + 1);
