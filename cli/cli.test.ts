@@ -205,6 +205,15 @@ describe('the launcher (spawned)', () => {
     expect(syntax.stderr).toContain('not valid JSON');
   });
 
+  it('presets --json: stdout is only the JSON list', () => {
+    const r = cli(['presets', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect((JSON.parse(r.stdout) as { id: string }[]).map((p) => p.id)).toEqual(PRESET_IDS);
+    const human = cli(['presets']);
+    for (const p of PRESETS) expect(human.stdout).toContain(p.oneLine);
+  });
+
   it('unknown preset: list of ids, exit 2', () => {
     const r = cli(['run', 'no-such-preset', '--json']);
     expect(r.code).toBe(2);
