@@ -19,7 +19,8 @@ export class PacketError extends Error {
 }
 
 export function need(buf: Uint8Array, offset: number, length: number, field: string): void {
-  if (offset < 0 || length < 0 || offset + length > buf.length) {
+  // Written so NaN and fractional values fail too (every comparison with NaN is false).
+  if (!(Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= buf.length)) {
     throw new PacketError('truncated', field, offset, `needs ${length} bytes, buffer has ${Math.max(0, buf.length - offset)}`);
   }
 }
