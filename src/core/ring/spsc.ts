@@ -174,8 +174,9 @@ export class RingProducer extends RingEnd {
     const before = this.published;
     Atomics.store(this.h, I_WRITE, this.write | 0);
     this.published = this.write;
-    const read = Atomics.load(this.h, I_READ) >>> 0;
-    if (read === before && Atomics.load(this.h, I_WAITING) === 1 && isShared(this.buffer)) {
+    // consumerWaiting first: its line is written only when the consumer sleeps, whereas readIndex moves
+    // with every drain, so loading it on each batch would pull a contended cache line across cores.
+    if (Atomics.load(this.h, I_WAITING) === 1 && Atomics.load(this.h, I_READ) >>> 0 === before && isShared(this.buffer)) {
       Atomics.notify(this.h, I_WRITE);
     }
   }
