@@ -536,7 +536,20 @@ export class LineTx implements EventTarget {
     this.q = new PktQueue(1000);
     this.inFlight = new PktQueue(1 << 30);
   }
+  /** The NIC puts complete frames on the wire: hardware TSO cuts super-frames and finishes checksums (no CPU). */
   send(p: Pkt): void {
+    if (skbIsGso(p.skb)) {
+      this.net.releaseTsq(p);
+      const isUdp = p.frame[23] === 17;
+      const res = isUdp ? segmentUdp(p.frame, p.skb, { deviceChecksum: false }) : segmentTcp(p.frame, p.skb, { deviceChecksum: false });
+      for (let i = 0; i < res.frames.length; i++) this.sendOne(new Pkt(res.frames[i], res.skbs[i]));
+      return;
+    }
+    if (p.skb.ipSummed === IpSummed.PARTIAL) skbChecksumHelp(p.frame, p.skb);
+    this.sendOne(p);
+  }
+
+  private sendOne(p: Pkt): void {
     if (!this.q.push(p)) {
       this.net.drop(this.port, 'tx', 'txqueue-full', p);
       return;
@@ -552,7 +565,8 @@ export class LineTx implements EventTarget {
     this.sending = true;
     this.net.releaseTsq(p);
     const start = Math.max(nowNs, this.busyUntilNs);
-    const txNs = Math.ceil((wireBytes(p) * 8 * 1e9) / this.rateBitsPerSec);
+    // Preamble, SFD, FCS and inter-frame gap: 24 octets per frame on Ethernet.
+    const txNs = Math.ceil(((p.frame.length + 24) * 8 * 1e9) / this.rateBitsPerSec);
     this.busyUntilNs = start + txNs;
     this.inFlight.push(p);
     this.arriveNs.push(this.busyUntilNs + this.delayNs);
@@ -577,17 +591,6 @@ export class LineTx implements EventTarget {
 /** net/ipv4/route.c ip_tos2prio and the default prio/pfifo_fast priomap (TC_PRIO_* → band). */
 const IP_TOS2PRIO = [0, 1, 0, 0, 2, 2, 2, 2, 6, 6, 6, 6, 4, 4, 4, 4];
 const PRIOMAP = [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
-
-function wireBytes(p: Pkt): number {
-  // Hardware TSO puts gso_segs frames on the wire; each repeats the headers.
-  if (p.skb.gsoSize > 0) {
-    const hdr = p.skb.transportHeader + 20;
-    const payload = p.frame.length - hdr;
-    const segs = Math.max(1, Math.ceil(payload / p.skb.gsoSize));
-    return payload + segs * (hdr + 24);
-  }
-  return p.frame.length + 24;
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -702,7 +705,7 @@ export class Net {
       return;
     }
     const c = this.c;
-    if (skbIsGso(p.skb) && !port.canGso && !(port.link.kind === 'wire' && port.dev.offloads.tso)) {
+    if (skbIsGso(p.skb) && !port.canGso && !(port.link.kind === 'wire' && port.dev.offloads.tso && port.dev.offloads.sg)) {
       const isUdp = p.frame[23] === 17;
       const res = isUdp ? segmentUdp(p.frame, p.skb, { deviceChecksum: port.canCsum }) : segmentTcp(p.frame, p.skb, { deviceChecksum: port.canCsum });
       const n = res.frames.length;
@@ -803,6 +806,14 @@ export class Net {
     if (port.nicRx === null || port.nicNapi === null) {
       this.drop(port, 'rx', 'no-receiver', p);
       return;
+    }
+    // A NIC with rx-checksumming verifies TCP/UDP checksums in hardware: good → CHECKSUM_UNNECESSARY.
+    p.skb.ipSummed = IpSummed.NONE;
+    p.skb.csumValid = false;
+    if (port.dev.offloads.rxCsum) {
+      const f = this.parsed;
+      parseFrameInto(f, p.frame);
+      if ((f.l4Proto === 6 || f.l4Proto === 17) && verifyL4Checksum(p.frame, f)) p.skb.ipSummed = IpSummed.UNNECESSARY;
     }
     if (!port.nicRx.push(p)) {
       this.drop(port, 'rx', 'rx-ring-full', p);

@@ -133,6 +133,9 @@ class TcpSendTask extends Task {
 const T_RTO = 1;
 const T_DELACK = 2;
 const T_START = 3;
+const T_TLP = 4;
+/** Tail loss probe floor (Linux uses 2·srtt with a 10 ms floor at HZ=1000; virtual links have µs RTTs). */
+const TLP_MIN_NS = 1_000_000;
 
 export class TcpFlow extends FlowRt implements EventTarget {
   // sender
@@ -161,6 +164,10 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private rtxCredit = 0;
   /** When the hole at una was last retransmitted (a lost retransmission is re-sent after ≈ 2 RTT, as RACK would). */
   private unaRtxNs = 0;
+  /** Tail loss probe: one retransmission of the first unacknowledged segment when ACKs stop coming. */
+  private tlpDeadline = Number.POSITIVE_INFINITY;
+  private tlpArmed = false;
+  private tlpPending = false;
   private readonly limitBytes: number;
   private readonly isnS: number;
   private readonly isnR: number;
@@ -230,6 +237,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
     const mss = this.mss;
     const wnd = Math.min(this.cwnd, this.net.c.rcvWindowBytes);
     const pipe = this.pipe();
+    if (this.tlpPending) return true;
     if (this.inRecovery && this.nextHole() >= 0) return this.rtxCredit > 0 || pipe + mss <= Math.max(wnd, mss);
     const left = this.limitBytes - this.nxt;
     if (left <= 0) return false;
@@ -257,9 +265,10 @@ export class TcpFlow extends FlowRt implements EventTarget {
   prepare(core: Core, nowNs: number): void {
     const c = this.net.c;
     const mss = this.mss;
-    const hole = this.inRecovery ? this.nextHole() : -1;
+    const hole = this.tlpPending ? this.una : this.inRecovery ? this.nextHole() : -1;
+    this.tlpPending = false;
     if (hole >= 0) {
-      let end = this.highSack;
+      let end = this.highSack > hole ? this.highSack : this.nxt;
       for (let i = 0; i < this.sacked.length; i += 2) if (this.sacked[i] > hole) {
         end = this.sacked[i];
         break;
@@ -342,8 +351,17 @@ export class TcpFlow extends FlowRt implements EventTarget {
     pkt.tsqBytes = frame.length;
     this.tsqBytes += frame.length;
     if (this.rtoDeadline === Number.POSITIVE_INFINITY) this.armRto(nowNs);
+    this.armTlp(nowNs);
     if (this.pRtx) this.rttSeq = -1; // Karn: no RTT sample across a retransmission
     this.net.transmit(p.port, pkt, core);
+  }
+
+  private armTlp(nowNs: number): void {
+    this.tlpDeadline = nowNs + Math.max(2 * this.srttNs, TLP_MIN_NS);
+    if (!this.tlpArmed) {
+      this.tlpArmed = true;
+      this.net.sim.push(this.tlpDeadline, this, T_TLP);
+    }
   }
 
   private armRto(nowNs: number): void {
@@ -372,6 +390,28 @@ export class TcpFlow extends FlowRt implements EventTarget {
           return;
         }
         this.onTimeout(nowNs);
+        return;
+      case T_TLP:
+        this.tlpArmed = false;
+        if (this.tlpDeadline === Number.POSITIVE_INFINITY) return;
+        if (nowNs < this.tlpDeadline) {
+          this.tlpArmed = true;
+          this.net.sim.push(this.tlpDeadline, this, T_TLP);
+          return;
+        }
+        this.tlpDeadline = Number.POSITIVE_INFINITY;
+        if (this.una < this.nxt && !this.stopped) {
+          if (this.inRecovery) {
+            // No ACK for a probe time while recovering: as RACK would, everything not SACKed is lost.
+            this.nxt = Math.max(this.highSack, this.una);
+            this.rtxNext = this.una;
+            this.rtxBytes = 0;
+          } else {
+            this.tlpPending = true;
+          }
+          this.armTlp(nowNs);
+          if (this.canSend()) this.task.runNow();
+        }
         return;
       case T_DELACK:
         this.delackArmed = false;
@@ -494,6 +534,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
       } else {
         this.cwnd += (acked * mss) / this.cwnd;
       }
+      if (this.una < this.nxt) this.armTlp(now);
+      else this.tlpDeadline = Number.POSITIVE_INFINITY;
       this.rtoDeadline = this.una < this.nxt ? now + this.rtoNs : Number.POSITIVE_INFINITY;
       if (this.rtoDeadline !== Number.POSITIVE_INFINITY && !this.rtoArmed) {
         this.rtoArmed = true;
