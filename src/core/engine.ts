@@ -3,7 +3,7 @@
  * Throughput, event rates, CPU and latency emerge from the cost profile, queues, notification
  * suppression and TCP; nothing here knows what a preset is called.
  */
-import type { Scenario, TimelineChange } from './scenario/types';
+import type { Endpoint, Scenario, TimelineChange } from './scenario/types';
 import { COST_CATEGORIES, EVENT_KINDS, RUN_RESULT_SCHEMA, type CostCategory, type DirectionStats, type EventKind, type RunResult } from './metrics/result';
 import { EventQueue, type EventTarget } from './sim/eventQueue';
 import { COST_PARAM_NAMES, resolveProfile, type CostParamName } from './sim/profiles';
@@ -146,9 +146,27 @@ export class Engine implements EventTarget {
         return;
       }
       case 'set-param': {
+        if (typeof change.value !== 'number' || !Number.isFinite(change.value)) return;
         const name = change.path.replace(/^(profile|profileOverrides|costs)\./, '');
-        if ((COST_PARAM_NAMES as readonly string[]).includes(name) && typeof change.value === 'number') {
+        if ((COST_PARAM_NAMES as readonly string[]).includes(name)) {
           this.net.c[name as CostParamName] = change.value;
+          return;
+        }
+        // Live-tunable topology parameters (others need a new run: they change the structure).
+        const q = /^nodes\[id=([^\]]+)\]\.interfaces\[name=([^\]]+)\]\.qdisc\.rateBitsPerSec$/.exec(change.path);
+        if (q) {
+          const port = this.net.portOf({ node: q[1] as Endpoint['node'], iface: q[2] });
+          if (port.shaper !== null && change.value > 0) port.shaper.rateBitsPerSec = change.value;
+          return;
+        }
+        const l = /^links\[id=([^\]]+)\]\.(rateBitsPerSec|delayNs)$/.exec(change.path);
+        if (l) {
+          const link = this.net.links.find((x) => x.spec.id === l[1]);
+          for (const end of link ? [link.a, link.b] : []) {
+            if (end.line === null) continue;
+            if (l[2] === 'rateBitsPerSec' && change.value > 0) end.line.rateBitsPerSec = change.value;
+            if (l[2] === 'delayNs' && change.value >= 0) end.line.delayNs = change.value;
+          }
         }
         return;
       }

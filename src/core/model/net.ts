@@ -12,7 +12,8 @@ import type { Endpoint, FaultSpec, InterfaceSpec, LinkSpec, NodeSpec, Scenario }
 import type { NetDevice } from '../features/device';
 import { createInterfaceDevice } from './offloads';
 import { Pkt, PktQueue } from './pkt';
-import { IpSummed, skbChecksumHelp, skbIsGso, validateRxL4Checksum } from '../packet/skb';
+import { IpSummed, PktHashType, skbChecksumHelp, skbIsGso, validateRxL4Checksum } from '../packet/skb';
+import { IndirectionTable, ToeplitzHasher, softwareFlowHash } from '../packet/hash';
 import { createParsedFrame, decrementTtl, parseFrameInto, type ParsedFrame } from '../packet/frame';
 import { segmentTcp, segmentUdp } from '../packet/gso';
 import { GroQueue, type GroPacket } from '../packet/gro';
@@ -72,8 +73,10 @@ export class Port {
   shaper: Shaper | null = null;
   line: LineTx | null = null;
   /** Hardware receive ring of a NIC port on a wire (its NAPI consumer). */
-  nicRx: PktQueue | null = null;
-  nicNapi: NapiTask | null = null;
+  /** Receive rings of a NIC port on a wire (one per queue) and their NAPI consumers. */
+  nicRx: PktQueue[] = [];
+  nicNapi: NapiTask[] = [];
+  rss: IndirectionTable | null = null;
   /** Static FDB of an L2 node's port: MACs (as numbers) reachable through it. */
   domain = -1;
 
@@ -444,7 +447,7 @@ export class Shaper implements EventTarget {
     private readonly port: Port,
     readonly kind: 'pfifo' | 'prio' | 'fq',
     private readonly limitPackets: number,
-    private readonly rateBitsPerSec: number,
+    public rateBitsPerSec: number,
     bands: number,
     private readonly flowLimitPackets: number,
   ) {
@@ -530,8 +533,8 @@ export class LineTx implements EventTarget {
   constructor(
     private readonly net: Net,
     private readonly port: Port,
-    private readonly rateBitsPerSec: number,
-    private readonly delayNs: number,
+    public rateBitsPerSec: number,
+    public delayNs: number,
   ) {
     this.q = new PktQueue(1000);
     this.inFlight = new PktQueue(1 << 30);
@@ -604,6 +607,8 @@ export class Net {
   readonly backlogs = new Map<Core, BacklogTask>();
   readonly flowsByKey = new Map<number, { sink: FlowSink; reverse: boolean }>();
   readonly parsed = createParsedFrame();
+  private readonly toeplitz = new ToeplitzHasher();
+  private readonly hashSeed: number;
   /** Global counters: checksum outcomes, packet-hops. */
   readonly g: number;
   verifyPayloads = false;
@@ -617,6 +622,7 @@ export class Net {
     scenario: Scenario,
   ) {
     this.g = this.counters.alloc(G_COUNT);
+    this.hashSeed = rng.nextU32();
     this.build(scenario);
   }
 
@@ -803,23 +809,31 @@ export class Net {
   }
 
   wireArrive(port: Port, p: Pkt): void {
-    if (port.nicRx === null || port.nicNapi === null) {
+    if (port.nicRx.length === 0) {
       this.drop(port, 'rx', 'no-receiver', p);
       return;
     }
     // A NIC with rx-checksumming verifies TCP/UDP checksums in hardware: good → CHECKSUM_UNNECESSARY.
     p.skb.ipSummed = IpSummed.NONE;
     p.skb.csumValid = false;
-    if (port.dev.offloads.rxCsum) {
-      const f = this.parsed;
-      parseFrameInto(f, p.frame);
-      if ((f.l4Proto === 6 || f.l4Proto === 17) && verifyL4Checksum(p.frame, f)) p.skb.ipSummed = IpSummed.UNNECESSARY;
+    p.skb.hash = 0;
+    const f = this.parsed;
+    parseFrameInto(f, p.frame);
+    const l4 = f.l4Proto === 6 || f.l4Proto === 17;
+    if (port.dev.offloads.rxCsum && l4 && verifyL4Checksum(p.frame, f)) p.skb.ipSummed = IpSummed.UNNECESSARY;
+    // RSS: Toeplitz over the IPv4 4-tuple, indirection table → queue; the hash travels with the skb.
+    let q = 0;
+    if (port.nicRx.length > 1 && port.dev.offloads.rxHash && f.ipVersion === 4) {
+      const h = this.toeplitz.hashIpv4(p.frame, f.l3Offset, l4 ? f.l4Offset : -1);
+      p.skb.hash = h;
+      p.skb.hashType = l4 ? PktHashType.L4 : PktHashType.L3;
+      q = (port.rss as IndirectionTable).queueFor(h);
     }
-    if (!port.nicRx.push(p)) {
+    if (!port.nicRx[q].push(p)) {
       this.drop(port, 'rx', 'rx-ring-full', p);
       return;
     }
-    const t = port.nicNapi;
+    const t = port.nicNapi[q];
     if (t.pinned) {
       t.runNow();
       return;
@@ -932,11 +946,15 @@ export class Net {
     }
   }
 
+  /** skb_get_hash: a carried hash (RSS, vnet hash report) or the software flow hash over cache-hot headers. */
   private flowHash(p: Pkt, core: Core): number {
     if (p.skb.hash !== 0) return p.skb.hash;
     core.charge(CAT_HASH, this.c.hashHotNs);
-    const h = flowKeyOf(p.frame);
-    p.skb.hash = (Math.imul(h ^ (h >>> 16), 0x45d9f3b) ^ 0x9e3779b9) >>> 0;
+    const f = this.parsed;
+    parseFrameInto(f, p.frame);
+    p.skb.hash = softwareFlowHash(p.frame, f.l3Offset, f.l4Proto === 6 || f.l4Proto === 17 ? f.l4Offset : -1, f.l4Proto, this.hashSeed);
+    p.skb.hashType = PktHashType.L4;
+    p.skb.swHash = true;
     return p.skb.hash;
   }
 
@@ -1310,10 +1328,15 @@ export class Net {
       } else if (ls.kind === 'wire') {
         for (const [x] of [[a], [b]] as const) {
           x.line = new LineTx(this, x, ls.rateBitsPerSec ?? 10e9, ls.delayNs ?? 0);
-          x.nicRx = new PktQueue(ls.ringSize ?? c.ringSizeDescriptors);
           const polls = x.node.kind === 'forwarder';
-          const core = x.node.cores[0] ?? this.allocCore(x.node.spec.host, `${x.id}/irq`);
-          x.nicNapi = new NapiTask(core, this, x, x.nicRx, polls, false, null);
+          const queues = Math.max(1, x.spec.queues);
+          x.rss = IndirectionTable.defaultSpread(queues);
+          for (let q = 0; q < queues; q++) {
+            const ring = new PktQueue(ls.ringSize ?? c.ringSizeDescriptors);
+            const core = x.node.cores.length > 0 ? x.node.cores[q % x.node.cores.length] : this.allocCore(x.node.spec.host, `${x.id}/irq${q}`);
+            x.nicRx.push(ring);
+            x.nicNapi.push(new NapiTask(core, this, x, ring, polls, false, null));
+          }
         }
       }
     }
