@@ -329,7 +329,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
       ipId: this.ipId & 0xffff,
       payload: this.pattern.subarray(base, base + len),
       checksum: 'partial',
-      out: len + ETH_IP_TCP <= FRAME_POOL_BYTES ? this.net.takeFrameBuffer() : undefined,
+      // Only super-frames come from the pool: small frames are cheaper to allocate than to track.
+      out: len > 4096 && len + ETH_IP_TCP <= FRAME_POOL_BYTES ? this.net.takeFrameBuffer() : undefined,
     });
     const segs = Math.ceil(len / mss);
     this.ipId += segs;
