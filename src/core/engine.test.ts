@@ -237,6 +237,15 @@ describe('mechanisms', () => {
   });
 });
 
+function ct(id: string, ip: string, queues: number): NodeSpec {
+  return {
+    kind: 'container',
+    id: id as NodeId,
+    host: (id === 'a' ? 'h1' : 'h2') as HostId,
+    interfaces: [ifc('eth0', 'nic', { ipv4: ip, queues, vnetHdr: false, features: { 'receive-hashing': true } })],
+  };
+}
+
 describe('physics directions and live changes', () => {
   it('a dearer copy lowers offloaded throughput; a dearer kick raises the segmented CPU cost per Gbit', () => {
     const cheap = runScenario(twoVms());
@@ -244,9 +253,9 @@ describe('physics directions and live changes', () => {
     expect(gbps(dear)).toBeLessThan(0.8 * gbps(cheap));
     const seg = { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } };
     const evNs = (r: RunResult) => r.nodes.flatMap((n) => n.cores).reduce((s, c) => s + c.nsByCategory.event, 0) / gbps(r);
-    const base = runScenario(twoVms(seg));
+    const plain = runScenario(twoVms(seg));
     const dearKick = runScenario({ ...twoVms(seg), profileOverrides: { kickNs: 3000 } });
-    expect(evNs(dearKick)).toBeGreaterThan(evNs(base));
+    expect(evNs(dearKick)).toBeGreaterThan(evNs(plain));
   });
 
   it('UDP at a rate is delivered at that rate; a live set-param slows a shaped egress', () => {
@@ -268,12 +277,6 @@ describe('physics directions and live changes', () => {
   });
 
   it('RSS spreads flows over a NIC’s receive queues (one NAPI each)', () => {
-    const ct = (id: string, ip: string, queues: number): NodeSpec => ({
-      kind: 'container',
-      id: id as NodeId,
-      host: (id === 'a' ? 'h1' : 'h2') as HostId,
-      interfaces: [ifc('eth0', 'nic', { ipv4: ip, queues, vnetHdr: false, features: { 'receive-hashing': true } })],
-    });
     const flows: FlowSpec[] = [];
     for (let i = 0; i < 8; i++) flows.push({ kind: 'udp', id: `u${i}` as FlowSpec['id'], from: 'a' as NodeId, to: 'b' as NodeId, startNs: 0, rateBitsPerSec: 50e6, payloadBytes: 1000 });
     const wire: LinkSpec = { id: 'w' as LinkId, kind: 'wire', a: { node: 'a' as NodeId, iface: 'eth0' }, b: { node: 'b' as NodeId, iface: 'eth0' }, rateBitsPerSec: 10e9, delayNs: 1000 };
