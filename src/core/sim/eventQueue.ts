@@ -35,7 +35,9 @@ export class EventQueue {
     return this.count > 0 ? this.timeNs[0] : Number.POSITIVE_INFINITY;
   }
 
+  /** Schedule at `timeNs`, rounded to a whole nanosecond: virtual time is integer ns everywhere. */
   push(timeNs: number, target: EventTarget, arg = 0): void {
+    timeNs = Math.round(timeNs);
     if (this.count === this.timeNs.length) this.grow();
     let i = this.count++;
     const s = this.nextSeq++;

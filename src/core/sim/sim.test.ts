@@ -22,6 +22,17 @@ describe('EventQueue', () => {
     expect(fired).toEqual(expected);
     expect(q.nowNs).toBe(expected.length > 0 ? Number(expected[expected.length - 1].split(':')[0]) : 0);
   });
+
+  it('keeps virtual time in whole nanoseconds', () => {
+    const q = new EventQueue();
+    const seen: number[] = [];
+    q.push(10.4, { onEvent: (now) => seen.push(now) });
+    q.push(10.6, { onEvent: (now) => seen.push(now) });
+    while (q.popAndFire()) {
+      /* drain */
+    }
+    expect(seen).toEqual([10, 11]);
+  });
 });
 
 class Work extends Task {
