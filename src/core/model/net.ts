@@ -19,7 +19,7 @@ import { segmentTcp, segmentUdp } from '../packet/gso';
 import { GroQueue, type GroPacket } from '../packet/gro';
 import { verifyL4Checksum, writeL4Checksum } from '../packet/checksum';
 import { PacketError } from '../packet/errors';
-import { VnetFeatures, decodeVnetHdr, emptyVnetHdr, encodeVnetHdr, skbToVnetHdr, vnetHdrToSkb, type VnetDirection } from '../packet/vnet';
+import { VnetFeatures, VnetHashReport, decodeVnetHdr, emptyVnetHdr, encodeVnetHdr, skbToVnetHdr, vnetHdrToSkb, type VnetDirection } from '../packet/vnet';
 
 export const EV_KICK = 0;
 export const EV_INTERRUPT = 1;
@@ -190,7 +190,7 @@ export class VhostTxTask extends Task {
     const p = this.cur as Pkt;
     this.cur = null;
     this.net.releaseTsq(p);
-    if (!this.net.crossVirtio(this.link, 'tx', p)) return;
+    if (!this.net.crossVirtio(this.link, 'tx', p, this.core)) return;
     this.net.ingress(this.link.b, p, this.core);
   }
   endTurn(): boolean {
@@ -244,7 +244,7 @@ export class VhostRxTask extends Task {
     this.cur = null;
     this.net.releaseTsq(p);
     const guest = this.link.a;
-    if (!this.net.crossVirtio(this.link, 'rx', p)) return;
+    if (!this.net.crossVirtio(this.link, 'rx', p, this.core)) return;
     this.link.guestRx[this.q].push(p);
     this.net.notify(this.link.napi[this.q], this.core, EV_INTERRUPT, guest, 'rx');
   }
@@ -852,11 +852,12 @@ export class Net {
   private readonly vnetFeatureCache = new Map<number, VnetFeatures>();
 
   /** Negotiated virtio-net features for what this link direction can carry (cached; BigInt sets are slow). */
-  private vnetFeatures(csum: boolean, gso: boolean, rx: boolean): VnetFeatures {
-    const key = (csum ? 1 : 0) | (gso ? 2 : 0) | (rx ? 4 : 0);
+  private vnetFeatures(csum: boolean, gso: boolean, rx: boolean, hashReport: boolean): VnetFeatures {
+    const key = (csum ? 1 : 0) | (gso ? 2 : 0) | (rx ? 4 : 0) | (hashReport ? 8 : 0);
     let f = this.vnetFeatureCache.get(key);
     if (f === undefined) {
       f = VnetFeatures.of('VERSION_1', 'MRG_RXBUF');
+      if (hashReport) f = f.with('HASH_REPORT');
       if (rx) {
         if (csum) f = f.with('GUEST_CSUM');
         if (gso) f = f.with('GUEST_TSO4', 'GUEST_TSO6');
@@ -874,24 +875,26 @@ export class Net {
    * (virtio_net_hdr_from_skb → 12 octets → virtio_net_hdr_to_skb); without them the far side learns
    * nothing (CHECKSUM_NONE, no GSO). Returns false (and drops) if the header is invalid for the frame.
    */
-  crossVirtio(link: LinkRt, dir: VnetDirection, p: Pkt): boolean {
+  crossVirtio(link: LinkRt, dir: VnetDirection, p: Pkt, core: Core): boolean {
     if (!link.a.vnet) {
       p.skb.ipSummed = IpSummed.NONE;
       p.skb.csumValid = false;
       return true;
     }
     const from = dir === 'tx' ? link.a : link.b;
-    const feats = this.vnetFeatures(from.canCsum, from.canGso, dir === 'rx');
+    // receive-hashing on the guest port: the host reports the flow hash in a 20-octet header (HASH_REPORT).
+    const report = dir === 'rx' && link.a.dev.offloads.rxHash && isIpv4Tcp(p.frame);
+    const feats = this.vnetFeatures(from.canCsum, from.canGso, dir === 'rx', report);
     const fmt = feats.hdrFormat();
     try {
-      const hdr = skbToVnetHdr(p.skb, feats, { direction: dir, out: this.vnetHdr, numBuffers: 1 });
+      const hash = report ? { value: this.flowHash(p, core), report: VnetHashReport.TCPV4 } : undefined;
+      const hdr = skbToVnetHdr(p.skb, feats, { direction: dir, out: this.vnetHdr, numBuffers: 1, hash });
       encodeVnetHdr(hdr, fmt, this.vnetScratch, 0);
       decodeVnetHdr(this.vnetScratch, 0, fmt, hdr);
       parseFrameInto(this.parsed, p.frame);
-      const hash = p.skb.hash;
       const qm = p.skb.queueMapping;
+      // A hash crosses the boundary only inside the header (hash report); otherwise the far side recomputes.
       p.skb = vnetHdrToSkb(hdr, this.parsed, feats, { direction: dir, out: p.skb });
-      p.skb.hash = hash;
       p.skb.queueMapping = qm;
       return true;
     } catch (e) {
@@ -947,7 +950,7 @@ export class Net {
   }
 
   /** skb_get_hash: a carried hash (RSS, vnet hash report) or the software flow hash over cache-hot headers. */
-  private flowHash(p: Pkt, core: Core): number {
+  flowHash(p: Pkt, core: Core): number {
     if (p.skb.hash !== 0) return p.skb.hash;
     core.charge(CAT_HASH, this.c.hashHotNs);
     const f = this.parsed;
@@ -983,6 +986,9 @@ export class Net {
       core.charge(CAT_COPY, p.frame.length * c.copyNsPerByte);
     }
     core.charge(CAT_PACKET, c.forwardPerPacketNs);
+    // The forwarding decision is a flow-cache lookup by hash: taken from the skb when the device reported
+    // one, computed over the (cache-hot) headers otherwise.
+    this.flowHash(p, core);
     const f = this.parsed;
     parseFrameInto(f, p.frame);
     if (f.ttlOrHopLimit <= 1) {
@@ -1471,6 +1477,10 @@ const G_COUNT = 7;
 
 function isL2(n: NodeRt): boolean {
   return n.kind === 'bridge' || n.kind === 'nic' || n.kind === 'forwarder';
+}
+
+function isIpv4Tcp(frame: Uint8Array): boolean {
+  return frame.length > 23 && frame[12] === 0x08 && frame[13] === 0x00 && frame[23] === 6;
 }
 
 function isTcp(frame: Uint8Array): boolean {
