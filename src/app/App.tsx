@@ -1,17 +1,30 @@
-import { useCallback, useEffect, useState } from 'react';
-import { useAppStore } from '../store/app-store';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { startAutosave, useAppStore } from '../store/app-store';
+import { parseScenario } from '../core/scenario/validate';
+import type { Scenario } from '../core/scenario/types';
 import { PRESETS } from '../core/scenario/presets';
 import type { MetricChannel, Speed } from '../core/protocol';
 import { EngineClient } from './engine-client';
 import { LiveChart } from '../ui/charts/LiveChart';
 import { IsolationBanner } from '../ui/panels/IsolationBanner';
-import { ScenarioPanel } from '../ui/panels/ScenarioPanel';
+import { EditorBar } from '../ui/panels/EditorBar';
+import { HelpOverlay } from '../ui/panels/HelpOverlay';
+import { Palette } from '../ui/panels/Palette';
+import { Properties } from '../ui/panels/Properties';
+import { TrafficPanel } from '../ui/panels/TrafficPanel';
+import { TopologyCanvas } from '../ui/canvas/TopologyCanvas';
+import { useEditorShortcuts } from '../ui/canvas/shortcuts';
 import { StatusBar, type StatusSource } from '../ui/panels/StatusBar';
 import { Toolbar } from '../ui/panels/Toolbar';
 
 const pickFlows = (c: MetricChannel) => c.group === 'throughput' && c.id.startsWith('flow/');
 const pickIfaceBits = (c: MetricChannel) => c.unit === 'bit/s' && c.id.startsWith('if/') && c.id.endsWith('/rx/bps');
 const pickEvents = (c: MetricChannel) => c.group === 'events' && c.id.startsWith('if/');
+
+/** What the engine sees: editor positions are ignored, so moving a node does not reload (and restart) a run. */
+function engineKey(s: Scenario): string {
+  return JSON.stringify(s, (k, v: unknown) => (k === 'position' ? undefined : v));
+}
 
 function newClient(onError: (message: string) => void): EngineClient {
   const client = new EngineClient();
@@ -27,6 +40,21 @@ export function App() {
   const setNotice = useAppStore((s) => s.setNotice);
   const [client, setClient] = useState<EngineClient | null>(null);
   const [workerError, setWorkerError] = useState<string | null>(null);
+  const theme = useAppStore((s) => s.theme);
+  useEditorShortcuts();
+  useEffect(() => startAutosave(), []);
+  useEffect(() => {
+    if (theme === 'system') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  // The editor may hold an unfinished draft; only a valid scenario goes to the engine.
+  // Keyed on what the engine sees, so dragging a node neither revalidates nor reloads.
+  const key = useMemo(() => engineKey(scenario), [scenario]);
+  const checked = useMemo(() => parseScenario(JSON.parse(key)), [key]);
+  const problems = checked.ok ? [] : checked.errors;
+  const runnable = checked.ok ? checked.scenario : null;
+  const valid = checked.ok;
 
   // One worker per mount, created in the effect and terminated in its cleanup (StrictMode runs it twice).
   useEffect(() => {
@@ -36,11 +64,12 @@ export function App() {
     return () => created.terminate();
   }, []);
 
-  // (Re)load whenever the scenario, the seed or the worker changes.
+  // (Re)load whenever what the engine sees, the seed or the worker changes.
   useEffect(() => {
-    if (!client) return;
+    const toLoad = runnable;
+    if (!client || !toLoad) return;
     let cancelled = false;
-    void client.load(scenario, seed).then(
+    void client.load(toLoad, seed).then(
       (res) => {
         if (cancelled) return;
         if (!res.ok) setNotice(`This scenario was not loaded: ${res.errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ')}`);
@@ -51,20 +80,29 @@ export function App() {
     return () => {
       cancelled = true;
     };
-  }, [client, scenario, seed, setRun, setNotice]);
+  }, [client, runnable, seed, setRun, setNotice]);
 
   useEffect(() => {
     void client?.setSpeed(speed);
   }, [client, speed]);
 
+  useEffect(() => {
+    if (!valid) setRun({ state: 'empty', nowNs: 0, durationNs: scenario.durationNs });
+  }, [valid, scenario.durationNs, setRun]);
+
   // Coarse run state for the buttons, a few times a second (control plane, not telemetry).
   useEffect(() => {
-    if (!client) return;
+    // A draft with problems is not loaded: nothing to run until it is fixed.
+    if (!client || !valid) return;
+    let cancelled = false;
     const id = setInterval(() => {
-      void client.status().then((st) => setRun({ state: st.state, nowNs: st.nowNs, durationNs: st.durationNs, ...(st.error ? { error: st.error } : {}) }), () => {});
+      void client.status().then((st) => !cancelled && setRun({ state: st.state, nowNs: st.nowNs, durationNs: st.durationNs, ...(st.error ? { error: st.error } : {}) }), () => {});
     }, 250);
-    return () => clearInterval(id);
-  }, [client, setRun]);
+    return () => {
+      cancelled = true;
+      clearInterval(id);
+    };
+  }, [client, valid, setRun]);
 
   const history = useCallback(() => client?.history ?? null, [client]);
   const poll = useCallback(() => client?.poll(), [client]);
@@ -108,14 +146,23 @@ export function App() {
       )}
       <Notice />
       <main className="workspace">
-        <ScenarioPanel />
+        <Palette />
+        <section className="editor" aria-label="Topology editor">
+          <EditorBar problems={problems} />
+          <TopologyCanvas />
+        </section>
+        <aside className="side" aria-label="Inspector">
+          <Properties />
+          <TrafficPanel />
+        </aside>
         <section className="charts" aria-label="Live charts">
-          <LiveChart title="Goodput per flow" source={history} pick={pickFlows} beforeFrame={poll} />
-          <LiveChart title="Received bits per second, per interface" source={history} pick={pickIfaceBits} />
-          <LiveChart title="Events per second, per interface" source={history} pick={pickEvents} />
+          <LiveChart title="Goodput per flow" source={history} pick={pickFlows} beforeFrame={poll} height={84} />
+          <LiveChart title="Received bits per second, per interface" source={history} pick={pickIfaceBits} height={84} />
+          <LiveChart title="Events per second, per interface" source={history} pick={pickEvents} height={84} />
         </section>
       </main>
       <StatusBar source={statusSource} />
+      <HelpOverlay />
     </div>
   );
 }

@@ -1,11 +1,15 @@
 /**
- * Intent, not telemetry: which scenario the user has, its seed and pacing, and the run's coarse state
- * (for the buttons). Metric samples never pass through here; they live in the app's MetricsHistory.
+ * Intent, not telemetry: which scenario the user has, its seed and pacing, the run's coarse state (for the
+ * buttons), and the editor's undo/redo history and selection. Metric samples never pass through here; they
+ * live in the app's MetricsHistory. Every scenario change goes through `edit` (one typed Edit, one undo step).
  */
 import { create } from 'zustand';
 import type { RunState, Speed } from '../core/protocol';
-import type { Scenario } from '../core/scenario/types';
+import type { Endpoint, Scenario } from '../core/scenario/types';
 import { findPreset, PRESETS } from '../core/scenario/presets';
+import { applyEdit, describeEdit, type Edit } from '../core/edit/edit';
+import { emptyScenario, withPositions } from '../core/edit/ops';
+import { AUTOSAVE_BACKUP_KEY, AUTOSAVE_DEBOUNCE_MS, AUTOSAVE_KEY, browserStorage, encodeAutosave, restoreFrom } from './autosave';
 
 export interface RunView {
   state: RunState;
@@ -13,6 +17,23 @@ export interface RunView {
   durationNs: number;
   error?: string;
 }
+
+/** What the properties panel is about. Nodes can be multi-selected; the panel shows the first item. */
+export type SelItem =
+  | { kind: 'host'; id: string }
+  | { kind: 'node'; id: string }
+  | { kind: 'iface'; node: string; iface: string }
+  | { kind: 'link'; id: string };
+
+interface HistoryEntry {
+  forward: Edit;
+  inverse: Edit;
+}
+
+/** Undo depth; older steps are forgotten (each holds only the touched objects, so this is small). */
+export const MAX_UNDO = 500;
+
+export type Theme = 'system' | 'light' | 'dark';
 
 export interface AppState {
   presetId: string;
@@ -22,32 +43,184 @@ export interface AppState {
   run: RunView;
   /** A problem to show the user (bad input, a failed load); never silently dropped. */
   notice: string | null;
+  undoStack: HistoryEntry[];
+  redoStack: HistoryEntry[];
+  selection: SelItem[];
+  theme: Theme;
+  helpOpen: boolean;
+  /** An interface waiting for the other end of a new link (keyboard connect: `c`, then pick another). */
+  connectFrom: Endpoint | null;
+  /** Bumped to ask the canvas to fit the view to the topology. */
+  fitRequest: number;
   selectPreset(id: string): void;
   setSeed(seed: number): void;
   setSpeed(speed: Speed): void;
   setRun(run: RunView): void;
   setNotice(notice: string | null): void;
+  /** Applies one edit as one undo step; returns false (and says why) if it does not apply. */
+  edit(edit: Edit): boolean;
+  undo(): void;
+  redo(): void;
+  /** Replaces the document (new, import): history starts over. */
+  replaceScenario(scenario: Scenario, presetId?: string): void;
+  select(items: SelItem[]): void;
+  setTheme(theme: Theme): void;
+  setHelpOpen(open: boolean): void;
+  setConnectFrom(at: Endpoint | null): void;
+  requestFit(): void;
 }
 
 const first = PRESETS[0];
+const THEME_KEY = 'offload-lab:theme';
 
-export const useAppStore = create<AppState>()((set) => ({
-  presetId: first.id,
-  scenario: first.scenario,
-  seed: first.scenario.seed,
+function initial(): Pick<AppState, 'presetId' | 'scenario' | 'seed' | 'notice' | 'theme'> {
+  const storage = browserStorage();
+  let theme: Theme = 'system';
+  try {
+    const t = storage?.getItem(THEME_KEY);
+    if (t === 'light' || t === 'dark') theme = t;
+  } catch {
+    // blocked storage: default theme
+  }
+  const fallback = { presetId: first.id, scenario: withPositions(first.scenario), seed: first.scenario.seed, notice: null, theme };
+  const restored = restoreFrom(storage);
+  switch (restored.kind) {
+    case 'none':
+      return fallback;
+    case 'corrupt':
+      return { ...fallback, notice: `Your autosaved scenario was not restored: ${restored.message}. It is kept in localStorage under "${AUTOSAVE_BACKUP_KEY}"; the ${first.id} preset is loaded instead.` };
+    case 'restored':
+      return { presetId: restored.saved.presetId, scenario: restored.saved.scenario, seed: restored.saved.seed, notice: null, theme };
+    default: {
+      const never: never = restored;
+      return never;
+    }
+  }
+}
+
+export const useAppStore = create<AppState>()((set, get) => ({
+  ...initial(),
   speed: { kind: 'rate', virtualPerWall: 0.01 },
   run: { state: 'empty', nowNs: 0, durationNs: first.scenario.durationNs },
-  notice: null,
+  undoStack: [],
+  redoStack: [],
+  selection: [],
+  helpOpen: false,
+  connectFrom: null,
+  fitRequest: 0,
   selectPreset: (id) => {
     const preset = findPreset(id);
     if (!preset) {
       set({ notice: `No preset called "${id}".` });
       return;
     }
-    set({ presetId: id, scenario: preset.scenario, seed: preset.scenario.seed, notice: null });
+    set({ presetId: id, scenario: withPositions(preset.scenario), seed: preset.scenario.seed, notice: null, undoStack: [], redoStack: [], selection: [], connectFrom: null, fitRequest: get().fitRequest + 1 });
   },
   setSeed: (seed) => set({ seed }),
   setSpeed: (speed) => set({ speed }),
   setRun: (run) => set({ run }),
   setNotice: (notice) => set({ notice }),
+  edit: (edit) => {
+    const r = applyEdit(get().scenario, edit);
+    if (!r.ok) {
+      set({ notice: `Could not ${describeEdit(edit)}: ${r.error}` });
+      return false;
+    }
+    set((s) => ({ scenario: r.scenario, undoStack: [...s.undoStack.slice(-(MAX_UNDO - 1)), { forward: edit, inverse: r.inverse }], redoStack: [] }));
+    return true;
+  },
+  undo: () => {
+    const { undoStack, scenario } = get();
+    const top = undoStack.at(-1);
+    if (!top) return;
+    const r = applyEdit(scenario, top.inverse);
+    if (!r.ok) {
+      set({ notice: `Could not undo ${describeEdit(top.forward)}: ${r.error}`, undoStack: [], redoStack: [] });
+      return;
+    }
+    set((s) => ({ scenario: r.scenario, undoStack: s.undoStack.slice(0, -1), redoStack: [...s.redoStack, top], selection: pruneSelection(s.selection, r.scenario) }));
+  },
+  redo: () => {
+    const { redoStack, scenario } = get();
+    const top = redoStack.at(-1);
+    if (!top) return;
+    const r = applyEdit(scenario, top.forward);
+    if (!r.ok) {
+      set({ notice: `Could not redo ${describeEdit(top.forward)}: ${r.error}`, redoStack: [] });
+      return;
+    }
+    set((s) => ({ scenario: r.scenario, redoStack: s.redoStack.slice(0, -1), undoStack: [...s.undoStack, { forward: top.forward, inverse: r.inverse }], selection: pruneSelection(s.selection, r.scenario) }));
+  },
+  replaceScenario: (scenario, presetId = 'custom') =>
+    set((s) => ({ scenario: withPositions(scenario), presetId, seed: scenario.seed, undoStack: [], redoStack: [], selection: [], connectFrom: null, fitRequest: s.fitRequest + 1 })),
+  select: (items) => set({ selection: items }),
+  setTheme: (theme) => {
+    try {
+      browserStorage()?.setItem(THEME_KEY, theme);
+    } catch {
+      // not persisted; still applied
+    }
+    set({ theme });
+  },
+  setHelpOpen: (open) => set({ helpOpen: open }),
+  setConnectFrom: (at) => set({ connectFrom: at }),
+  requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
 }));
+
+/** Drops selected items that an undo/redo removed. */
+export function pruneSelection(sel: SelItem[], s: Scenario): SelItem[] {
+  return sel.filter((it) => {
+    switch (it.kind) {
+      case 'host':
+        return s.hosts.some((h) => h.id === it.id);
+      case 'node':
+        return s.nodes.some((n) => n.id === it.id);
+      case 'iface':
+        return s.nodes.some((n) => n.id === it.node && n.interfaces.some((i) => i.name === it.iface));
+      case 'link':
+        return s.links.some((l) => l.id === it.id);
+      default: {
+        const never: never = it;
+        return never;
+      }
+    }
+  });
+}
+
+export function newEmptyScenario(): void {
+  useAppStore.getState().replaceScenario(emptyScenario(), 'custom');
+}
+
+/** Debounced autosave of the document, preset id and seed; call once from the composition root. */
+export function startAutosave(): () => void {
+  const storage = browserStorage();
+  if (!storage) return () => {};
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const write = () => {
+    timer = null;
+    const { presetId, seed, scenario } = useAppStore.getState();
+    try {
+      storage.setItem(AUTOSAVE_KEY, encodeAutosave({ presetId, seed, scenario }));
+    } catch (e) {
+      useAppStore.getState().setNotice(`Autosave failed (${e instanceof Error ? e.message : String(e)}); export the scenario to keep it.`);
+    }
+  };
+  const unsub = useAppStore.subscribe((s, prev) => {
+    if (s.scenario === prev.scenario && s.seed === prev.seed && s.presetId === prev.presetId) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(write, AUTOSAVE_DEBOUNCE_MS);
+  });
+  // Leaving the page must not lose the last edit inside the debounce window.
+  const flush = () => {
+    if (timer) {
+      clearTimeout(timer);
+      write();
+    }
+  };
+  addEventListener('pagehide', flush);
+  return () => {
+    unsub();
+    removeEventListener('pagehide', flush);
+    flush();
+  };
+}

@@ -1,0 +1,566 @@
+/**
+ * The topology canvas: SVG drawn by React from the scenario, d3-zoom for pan/zoom. Dragging a node moves
+ * the DOM directly (no React render per frame) and commits one move edit on release, so a 200-node drawing
+ * stays smooth. Dragging from an interface dot to another connects them.
+ */
+import { Fragment, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import * as d3 from 'd3';
+import { useAppStore, type SelItem } from '../../store/app-store';
+import type { Edit, Position } from '../../core/edit/edit';
+import type { Endpoint, LinkSpec, NodeSpec, Scenario } from '../../core/scenario/types';
+import { si } from '../format';
+import { activateIface, connect, KIND_ICON, place, selectItem, type PaletteKind } from './actions';
+import { contentBounds, hostBoxes, linkEnds, nodeBox, type Box, type NodeGeom, layoutNodes } from './geometry';
+
+export const PALETTE_MIME = 'application/x-offload-lab-kind';
+
+const selKey = (it: SelItem): string => {
+  switch (it.kind) {
+    case 'host':
+      return `h:${it.id}`;
+    case 'node':
+      return `n:${it.id}`;
+    case 'iface':
+      return `i:${it.node}/${it.iface}`;
+    case 'link':
+      return `l:${it.id}`;
+    default: {
+      const never: never = it;
+      return never;
+    }
+  }
+};
+
+function nodeSubtitle(n: NodeSpec): string {
+  switch (n.kind) {
+    case 'vm':
+      return `VM · ${n.vcpus} vCPU`;
+    case 'router':
+      return `router · ${n.cores} core${n.cores === 1 ? '' : 's'}`;
+    case 'forwarder':
+      return `forwarder · ${n.cores} core${n.cores === 1 ? '' : 's'}`;
+    case 'container':
+      return 'container';
+    case 'bridge':
+      return 'bridge';
+    case 'nic':
+      return 'NIC';
+    default: {
+      const never: never = n;
+      return never;
+    }
+  }
+}
+
+/** Kind and rate: a wire's line rate, or the shaping rate of a qdisc on either end, else the kind alone. */
+export function linkLabel(s: Scenario, l: LinkSpec): string {
+  if (l.kind === 'wire') return `wire · ${si(l.rateBitsPerSec ?? 0, 'bit/s')}`;
+  const shaped = [l.a, l.b]
+    .map((e) => s.nodes.find((n) => n.id === e.node)?.interfaces.find((i) => i.name === e.iface)?.qdisc)
+    .map((q) => (q && q.kind !== 'noqueue' ? q.rateBitsPerSec : undefined))
+    .filter((r): r is number => r !== undefined);
+  return shaped.length ? `${l.kind} · shaped ${si(Math.min(...shaped), 'bit/s')}` : l.kind;
+}
+
+interface DragState {
+  kind: 'node';
+  pointerId: number;
+  startX: number;
+  startY: number;
+  moved: boolean;
+  ids: string[];
+  start: Map<string, Position>;
+  cur: Map<string, Position>;
+  nodeEls: Map<string, SVGGElement>;
+  links: { link: LinkSpec; el: SVGGElement }[];
+  hostEls: Map<string, SVGRectElement>;
+  additive: boolean;
+  raf: number;
+  k: number;
+  dx: number;
+  dy: number;
+}
+
+interface WireState {
+  kind: 'wire';
+  pointerId: number;
+  from: Endpoint;
+  origin: Position;
+  startX: number;
+  startY: number;
+  moved: boolean;
+  additive: boolean;
+}
+
+export function TopologyCanvas() {
+  const scenario = useAppStore((s) => s.scenario);
+  const selection = useAppStore((s) => s.selection);
+  const connectFrom = useAppStore((s) => s.connectFrom);
+  const fitRequest = useAppStore((s) => s.fitRequest);
+  const svgRef = useRef<SVGSVGElement>(null);
+  const gRef = useRef<SVGGElement>(null);
+  const zoomRef = useRef<d3.ZoomBehavior<SVGSVGElement, unknown> | null>(null);
+  const transformRef = useRef<d3.ZoomTransform>(d3.zoomIdentity);
+  const dragRef = useRef<DragState | WireState | null>(null);
+  const handledRef = useRef(false);
+  const [wire, setWire] = useState<{ from: Position; to: Position } | null>(null);
+
+  const geoms = useMemo(() => layoutNodes(scenario), [scenario]);
+  const hosts = useMemo(() => hostBoxes(scenario, geoms), [scenario, geoms]);
+  const selected = useMemo(() => new Set(selection.map(selKey)), [selection]);
+
+  // d3-zoom owns the viewport transform; React never re-renders for a pan or zoom.
+  useEffect(() => {
+    const svg = svgRef.current;
+    const g = gRef.current;
+    if (!svg || !g) return;
+    const zoom = d3
+      .zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.15, 3])
+      .filter((ev: Event) => {
+        const t = ev.target as Element | null;
+        if (ev.type === 'dblclick') return false;
+        if ('button' in ev && (ev as MouseEvent).button !== 0) return false;
+        return !t?.closest('[data-drag]');
+      })
+      .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
+        transformRef.current = ev.transform;
+        g.setAttribute('transform', ev.transform.toString());
+      });
+    zoomRef.current = zoom;
+    d3.select(svg).call(zoom);
+    return () => {
+      d3.select(svg).on('.zoom', null);
+    };
+  }, []);
+
+  const fit = useCallback(() => {
+    const svg = svgRef.current;
+    const zoom = zoomRef.current;
+    if (!svg || !zoom) return;
+    const b = contentBounds(useAppStore.getState().scenario, layoutNodes(useAppStore.getState().scenario));
+    const w = svg.clientWidth || 800;
+    const h = svg.clientHeight || 400;
+    let t = d3.zoomIdentity;
+    if (b) {
+      const k = Math.min(1.4, Math.max(0.15, Math.min((w - 40) / b.w, (h - 40) / b.h)));
+      t = d3.zoomIdentity.translate(w / 2 - k * (b.x + b.w / 2), h / 2 - k * (b.y + b.h / 2)).scale(k);
+    }
+    d3.select(svg).call(zoom.transform, t);
+  }, []);
+
+  useEffect(() => {
+    if (fitRequest >= 0) fit();
+  }, [fitRequest, fit]);
+
+  const toScenario = useCallback((clientX: number, clientY: number): Position => {
+    const r = svgRef.current?.getBoundingClientRect();
+    const [x, y] = transformRef.current.invert([clientX - (r?.left ?? 0), clientY - (r?.top ?? 0)]);
+    return { x, y };
+  }, []);
+
+  // ---- node drag (direct DOM updates, one edit on release) ----
+
+  const renderDrag = useCallback(() => {
+    const d = dragRef.current;
+    if (!d || d.kind !== 'node') return;
+    d.raf = 0;
+    for (const id of d.ids) {
+      const p0 = d.start.get(id);
+      if (!p0) continue;
+      const p = { x: Math.round(p0.x + d.dx), y: Math.round(p0.y + d.dy) };
+      d.cur.set(id, p);
+      d.nodeEls.get(id)?.setAttribute('transform', `translate(${p.x},${p.y})`);
+    }
+    for (const { link, el } of d.links) {
+      const ends = linkEnds(link, geoms, d.cur);
+      if (ends) placeLink(el, ends);
+    }
+    if (d.hostEls.size) {
+      const boxes = hostBoxes(scenario, geoms, d.cur);
+      for (const [hid, el] of d.hostEls) {
+        const b = boxes.get(hid);
+        if (b) placeHost(el, b);
+      }
+    }
+  }, [geoms, scenario]);
+
+  const onNodePointerDown = useCallback(
+    (e: React.PointerEvent, id: string) => {
+      if (e.button !== 0) return;
+      e.stopPropagation();
+      handledRef.current = false;
+      const svg = svgRef.current;
+      if (!svg) return;
+      const sel = useAppStore.getState().selection;
+      const inSel = sel.some((x) => x.kind === 'node' && x.id === id);
+      const ids = inSel && !e.shiftKey ? sel.flatMap((x) => (x.kind === 'node' ? [x.id] : [])) : [id];
+      const idSet = new Set(ids);
+      const nodeEls = new Map<string, SVGGElement>();
+      for (const nid of ids) {
+        const el = svg.querySelector<SVGGElement>(`[data-node-id="${CSS.escape(nid)}"]`);
+        if (el) nodeEls.set(nid, el);
+      }
+      const links: DragState['links'] = [];
+      for (const l of scenario.links) {
+        if (!idSet.has(l.a.node) && !idSet.has(l.b.node)) continue;
+        const el = svg.querySelector<SVGGElement>(`[data-link-id="${CSS.escape(l.id)}"]`);
+        if (el) links.push({ link: l, el });
+      }
+      const hostEls = new Map<string, SVGRectElement>();
+      for (const nid of ids) {
+        const hid = geoms.get(nid)?.node.host;
+        if (!hid || hostEls.has(hid)) continue;
+        const el = svg.querySelector<SVGRectElement>(`[data-host-id="${CSS.escape(hid)}"] rect.host-box`);
+        if (el) hostEls.set(hid, el);
+      }
+      const start = new Map<string, Position>();
+      for (const nid of ids) {
+        const g = geoms.get(nid);
+        if (g) start.set(nid, g.pos);
+      }
+      dragRef.current = { kind: 'node', pointerId: e.pointerId, startX: e.clientX, startY: e.clientY, moved: false, ids, start, cur: new Map(start), nodeEls, links, hostEls, additive: e.shiftKey, raf: 0, k: transformRef.current.k, dx: 0, dy: 0 };
+      svg.setPointerCapture(e.pointerId);
+    },
+    [geoms, scenario],
+  );
+
+  const onIfacePointerDown = useCallback(
+    (e: React.PointerEvent, at: Endpoint, origin: Position) => {
+      if (e.button !== 0) return;
+      e.stopPropagation();
+      handledRef.current = false;
+      const svg = svgRef.current;
+      if (!svg) return;
+      dragRef.current = { kind: 'wire', pointerId: e.pointerId, from: at, origin, startX: e.clientX, startY: e.clientY, moved: false, additive: e.shiftKey };
+      svg.setPointerCapture(e.pointerId);
+    },
+    [],
+  );
+
+  const onPointerMove = useCallback(
+    (e: React.PointerEvent) => {
+      const d = dragRef.current;
+      if (!d || d.pointerId !== e.pointerId) return;
+      if (!d.moved && Math.hypot(e.clientX - d.startX, e.clientY - d.startY) < 4) return;
+      d.moved = true;
+      if (d.kind === 'node') {
+        d.dx = (e.clientX - d.startX) / d.k;
+        d.dy = (e.clientY - d.startY) / d.k;
+        if (!d.raf) d.raf = requestAnimationFrame(renderDrag);
+      } else {
+        setWire({ from: d.origin, to: toScenario(e.clientX, e.clientY) });
+      }
+    },
+    [renderDrag, toScenario],
+  );
+
+  const onPointerUp = useCallback(
+    (e: React.PointerEvent) => {
+      const d = dragRef.current;
+      if (!d || d.pointerId !== e.pointerId) return;
+      dragRef.current = null;
+      // Pointer capture retargets the following click to the svg: it must not read as a background click.
+      handledRef.current = true;
+      setTimeout(() => {
+        handledRef.current = false;
+      }, 0);
+      svgRef.current?.releasePointerCapture(e.pointerId);
+      if (d.kind === 'node') {
+        if (d.raf) cancelAnimationFrame(d.raf);
+        if (!d.moved) {
+          const id = d.ids.length === 1 ? d.ids[0] : (e.target as Element).closest('[data-node-id]')?.getAttribute('data-node-id');
+          if (id) selectItem({ kind: 'node', id }, d.additive);
+          return;
+        }
+        renderDrag();
+        const edits: Edit[] = d.ids.map((id) => ({ kind: 'move-node', id, position: d.cur.get(id) ?? { x: 0, y: 0 } }));
+        useAppStore.getState().edit(edits.length === 1 ? edits[0] : { kind: 'batch', label: `move ${edits.length} nodes`, edits });
+        return;
+      }
+      setWire(null);
+      if (!d.moved) {
+        activateIface(d.from, d.additive);
+        return;
+      }
+      const el = document.elementFromPoint(e.clientX, e.clientY)?.closest('[data-iface]');
+      const target = el?.getAttribute('data-iface');
+      if (!target) return;
+      const [node, iface] = JSON.parse(target) as [string, string];
+      connect(d.from, { node, iface } as Endpoint);
+    },
+    [renderDrag],
+  );
+
+  const onBackgroundClick = useCallback((e: React.MouseEvent) => {
+    if (handledRef.current) {
+      handledRef.current = false;
+      return;
+    }
+    if (e.target === svgRef.current || (e.target as Element).classList.contains('canvas-bg')) {
+      useAppStore.getState().select([]);
+      useAppStore.getState().setConnectFrom(null);
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: React.DragEvent) => {
+      const kind = e.dataTransfer.getData(PALETTE_MIME) as PaletteKind | '';
+      if (!kind) return;
+      e.preventDefault();
+      const p = toScenario(e.clientX, e.clientY);
+      const hit = [...hostBoxes(scenario, geoms)].find(([, b]) => p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h);
+      place(kind, kind === 'host' ? undefined : p, hit?.[0]);
+    },
+    [geoms, scenario, toScenario],
+  );
+
+  const connecting = connectFrom ? `${connectFrom.node}/${connectFrom.iface}` : null;
+
+  return (
+    <div className="canvas-wrap">
+      <svg
+        ref={svgRef}
+        className={`topology${connecting ? ' connecting' : ''}`}
+        role="application"
+        aria-label="Topology canvas"
+        aria-roledescription="topology editor"
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerCancel={onPointerUp}
+        onClick={onBackgroundClick}
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes(PALETTE_MIME)) e.preventDefault();
+        }}
+        onDrop={onDrop}
+      >
+        <defs>
+          <pattern id="grid" width="20" height="20" patternUnits="userSpaceOnUse">
+            <path d="M 20 0 L 0 0 0 20" className="grid-line" />
+          </pattern>
+        </defs>
+        <g ref={gRef}>
+          <rect className="canvas-bg" x={-5000} y={-5000} width={10000} height={10000} fill="url(#grid)" />
+          {scenario.hosts.map((h) => {
+            const b = hosts.get(h.id);
+            if (!b) return null;
+            const empty = !scenario.nodes.some((n) => n.host === h.id);
+            return (
+              <HostView
+                key={h.id}
+                id={h.id}
+                label={`${h.title ?? h.id} · ${h.cores} cores${empty ? ' · empty' : ''}`}
+                box={b}
+                selected={selected.has(`h:${h.id}`)}
+              />
+            );
+          })}
+          {scenario.links.map((l) => {
+            const ends = linkEnds(l, geoms);
+            if (!ends) return null;
+            return <LinkView key={l.id} link={l} ends={ends} label={linkLabel(scenario, l)} selected={selected.has(`l:${l.id}`)} />;
+          })}
+          {scenario.nodes.map((n) => {
+            const g = geoms.get(n.id);
+            if (!g) return null;
+            return <NodeView key={n.id} g={g} selected={selected} connecting={connecting} onPointerDown={onNodePointerDown} onIfacePointerDown={onIfacePointerDown} />;
+          })}
+          {wire && <line className="wire-preview" x1={wire.from.x} y1={wire.from.y} x2={wire.to.x} y2={wire.to.y} />}
+        </g>
+      </svg>
+      {scenario.nodes.length === 0 && (
+        <p className="canvas-empty">Empty canvas. Add a node from the palette (click, drag, or press 2 for a VM), then drag from one interface dot to another to connect.</p>
+      )}
+      {connecting && (
+        <p className="canvas-hint" role="status">
+          Connecting from <code>{connecting}</code>: choose the other interface (click or Enter). Esc cancels.
+        </p>
+      )}
+      <div className="canvas-zoom" role="group" aria-label="View">
+        <button type="button" onClick={fit} aria-label="Fit topology to view" title="Fit (F)">
+          ⤢
+        </button>
+        <button type="button" onClick={() => svgRef.current && zoomRef.current && d3.select(svgRef.current).call(zoomRef.current.scaleBy, 1.25)} aria-label="Zoom in">
+          +
+        </button>
+        <button type="button" onClick={() => svgRef.current && zoomRef.current && d3.select(svgRef.current).call(zoomRef.current.scaleBy, 0.8)} aria-label="Zoom out">
+          −
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function placeLink(el: SVGGElement, [a, b]: [Position, Position]): void {
+  for (const line of el.querySelectorAll('line')) {
+    line.setAttribute('x1', String(a.x));
+    line.setAttribute('y1', String(a.y));
+    line.setAttribute('x2', String(b.x));
+    line.setAttribute('y2', String(b.y));
+  }
+  const label = el.querySelector('g.link-label');
+  label?.setAttribute('transform', `translate(${(a.x + b.x) / 2},${(a.y + b.y) / 2})`);
+}
+
+function placeHost(el: SVGRectElement, b: Box): void {
+  el.setAttribute('x', String(b.x));
+  el.setAttribute('y', String(b.y));
+  el.setAttribute('width', String(b.w));
+  el.setAttribute('height', String(b.h));
+  const label = el.nextElementSibling;
+  if (label) {
+    label.setAttribute('x', String(b.x + 12));
+    label.setAttribute('y', String(b.y + 20));
+  }
+}
+
+const HostView = memo(function HostView({ id, label, box, selected }: { id: string; label: string; box: Box; selected: boolean }) {
+  return (
+    <g
+      className={`host${selected ? ' selected' : ''}`}
+      data-host-id={id}
+      role="button"
+      tabIndex={0}
+      aria-label={`host ${label}`}
+      aria-pressed={selected}
+      onClick={(e) => {
+        e.stopPropagation();
+        selectItem({ kind: 'host', id }, e.shiftKey);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          selectItem({ kind: 'host', id }, e.shiftKey);
+        }
+      }}
+    >
+      <rect className="host-box" x={box.x} y={box.y} width={box.w} height={box.h} rx={14} />
+      <text className="host-label" x={box.x + 12} y={box.y + 20}>
+        {label}
+      </text>
+    </g>
+  );
+});
+
+const LinkView = memo(function LinkView({ link, ends: [a, b], label, selected }: { link: LinkSpec; ends: [Position, Position]; label: string; selected: boolean }) {
+  const name = `link ${link.id}: ${label}, ${link.a.node}/${link.a.iface} to ${link.b.node}/${link.b.iface}`;
+  const width = label.length * 6.6 + 12;
+  return (
+    <g
+      className={`link link-${link.kind}${selected ? ' selected' : ''}`}
+      data-link-id={link.id}
+      role="button"
+      tabIndex={0}
+      aria-label={name}
+      aria-pressed={selected}
+      onClick={(e) => {
+        e.stopPropagation();
+        selectItem({ kind: 'link', id: link.id }, e.shiftKey);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ') {
+          e.preventDefault();
+          selectItem({ kind: 'link', id: link.id }, e.shiftKey);
+        }
+      }}
+    >
+      <line className="link-hit" x1={a.x} y1={a.y} x2={b.x} y2={b.y} />
+      <line className="link-line" x1={a.x} y1={a.y} x2={b.x} y2={b.y} />
+      <g className="link-label" transform={`translate(${(a.x + b.x) / 2},${(a.y + b.y) / 2})`}>
+        <rect x={-width / 2} y={-9} width={width} height={18} rx={9} />
+        <text textAnchor="middle" y={4}>
+          {label}
+        </text>
+      </g>
+    </g>
+  );
+});
+
+interface NodeViewProps {
+  g: NodeGeom;
+  selected: Set<string>;
+  connecting: string | null;
+  onPointerDown: (e: React.PointerEvent, id: string) => void;
+  onIfacePointerDown: (e: React.PointerEvent, at: Endpoint, origin: Position) => void;
+}
+
+const NodeView = memo(
+  function NodeView({ g, selected, connecting, onPointerDown, onIfacePointerDown }: NodeViewProps) {
+    const n = g.node;
+    const isSel = selected.has(`n:${n.id}`);
+    const b = nodeBox(g, { x: 0, y: 0 });
+    return (
+      <g
+        className={`node kind-${n.kind}${isSel ? ' selected' : ''}`}
+        data-node-id={n.id}
+        data-drag=""
+        transform={`translate(${g.pos.x},${g.pos.y})`}
+        role="button"
+        tabIndex={0}
+        aria-label={`${n.kind} ${n.id}${n.title ? ` (${n.title})` : ''}`}
+        aria-pressed={isSel}
+        onPointerDown={(e) => onPointerDown(e, n.id)}
+        onKeyDown={(e) => {
+          if (e.target !== e.currentTarget) return;
+          if (e.key === 'Enter' || e.key === ' ') {
+            e.preventDefault();
+            selectItem({ kind: 'node', id: n.id }, e.shiftKey);
+          }
+        }}
+      >
+        <rect className="node-box" x={b.x} y={b.y} width={b.w} height={b.h} rx={n.kind === 'router' ? 4 : n.kind === 'bridge' ? 18 : 9} />
+        <text className="node-icon" x={b.x + 10} y={b.y + 22} aria-hidden="true">
+          {KIND_ICON[n.kind]}
+        </text>
+        <text className="node-name" x={b.x + 30} y={b.y + 20}>
+          {n.title ?? n.id}
+        </text>
+        <text className="node-sub" x={b.x + 30} y={b.y + 36}>
+          {nodeSubtitle(n)}
+        </text>
+        {g.slots.map((s) => {
+          const iface = n.interfaces.find((i) => i.name === s.name);
+          const key = `i:${n.id}/${s.name}`;
+          const sel = selected.has(key);
+          const at = { node: n.id, iface: s.name } as Endpoint;
+          const isFrom = connecting === `${n.id}/${s.name}`;
+          return (
+            <Fragment key={s.name}>
+            <g
+              className={`iface${sel ? ' selected' : ''}${isFrom ? ' connect-from' : ''}${iface?.vnetHdr ? ' vnet' : ''}`}
+              data-iface={JSON.stringify([n.id, s.name])}
+              data-drag=""
+              role="button"
+              tabIndex={0}
+              aria-label={`interface ${n.id}/${s.name}`}
+              aria-pressed={sel}
+              onPointerDown={(e) => onIfacePointerDown(e, at, { x: g.pos.x + s.dx, y: g.pos.y + s.dy })}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter' || e.key === ' ') {
+                  e.preventDefault();
+                  e.stopPropagation();
+                  activateIface(at, e.shiftKey);
+                }
+              }}
+            >
+              <circle className="iface-hit" cx={s.dx} cy={s.dy} r={11} />
+              <circle className="iface-dot" cx={s.dx} cy={s.dy} r={6} />
+            </g>
+            <text className="iface-name" x={s.dx + s.side * 8} y={s.dy - 8} textAnchor={s.side < 0 ? 'end' : 'start'}>
+                {s.name}
+              </text>
+            </Fragment>
+          );
+        })}
+      </g>
+    );
+  },
+  (a, b) => a.g === b.g && a.connecting === b.connecting && a.onPointerDown === b.onPointerDown && sameNodeSelection(a, b),
+);
+
+function sameNodeSelection(a: NodeViewProps, b: NodeViewProps): boolean {
+  const id = a.g.node.id;
+  if (a.selected.has(`n:${id}`) !== b.selected.has(`n:${id}`)) return false;
+  return a.g.slots.every((s) => a.selected.has(`i:${id}/${s.name}`) === b.selected.has(`i:${id}/${s.name}`));
+}
+

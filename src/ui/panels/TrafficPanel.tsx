@@ -1,0 +1,80 @@
+/** Traffic: the scenario's flows, and a form to add bulk TCP, UDP or request/response probe flows. */
+import { useState } from 'react';
+import { useAppStore } from '../../store/app-store';
+import { addFlowEdit } from '../../core/edit/ops';
+import type { FlowSpec } from '../../core/scenario/types';
+import { duration, si } from '../format';
+
+const KINDS: readonly { kind: FlowSpec['kind']; label: string }[] = [
+  { kind: 'tcp', label: 'bulk TCP' },
+  { kind: 'udp', label: 'UDP stream' },
+  { kind: 'probe', label: 'request/response probe' },
+];
+
+function describeFlow(f: FlowSpec): string {
+  switch (f.kind) {
+    case 'tcp':
+      return `bulk TCP${f.bytes ? ` · ${si(f.bytes, 'B')}` : ''}`;
+    case 'udp':
+      return `UDP · ${si(f.rateBitsPerSec, 'bit/s')} · ${f.payloadBytes} B`;
+    case 'probe':
+      return `probe every ${duration(f.intervalNs)}`;
+    default: {
+      const never: never = f;
+      return never;
+    }
+  }
+}
+
+export function TrafficPanel() {
+  const scenario = useAppStore((s) => s.scenario);
+  const edit = useAppStore((s) => s.edit);
+  const endpoints = scenario.nodes.filter((n) => n.kind === 'vm' || n.kind === 'container').map((n) => n.id as string);
+  const [kind, setKind] = useState<FlowSpec['kind']>('tcp');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const src = endpoints.includes(from) ? from : (endpoints[0] ?? '');
+  const dst = endpoints.includes(to) && to !== src ? to : (endpoints.find((e) => e !== src) ?? '');
+  return (
+    <section className="traffic" aria-label="Traffic">
+      <h3>Traffic</h3>
+      {scenario.flows.length === 0 && <p className="hint">No flows yet.</p>}
+      <ul className="flow-list" aria-label="Flows">
+        {scenario.flows.map((f) => (
+          <li key={f.id}>
+            <code>{f.id}</code> {f.from} → {f.to} <span className="hint">{describeFlow(f)}</span>{' '}
+            <button type="button" aria-label={`Remove flow ${f.id}`} onClick={() => edit({ kind: 'remove-flow', id: f.id })}>
+              ✕
+            </button>
+          </li>
+        ))}
+      </ul>
+      <div className="inline-form" role="group" aria-label="Add flow">
+        <select aria-label="Flow kind" value={kind} onChange={(e) => setKind(e.target.value as FlowSpec['kind'])}>
+          {KINDS.map((k) => (
+            <option key={k.kind} value={k.kind}>
+              {k.label}
+            </option>
+          ))}
+        </select>
+        <select aria-label="Flow from" value={src} onChange={(e) => setFrom(e.target.value)} disabled={endpoints.length < 2}>
+          {endpoints.map((e) => (
+            <option key={e}>{e}</option>
+          ))}
+        </select>
+        <span aria-hidden="true">→</span>
+        <select aria-label="Flow to" value={dst} onChange={(e) => setTo(e.target.value)} disabled={endpoints.length < 2}>
+          {endpoints
+            .filter((e) => e !== src)
+            .map((e) => (
+              <option key={e}>{e}</option>
+            ))}
+        </select>
+        <button type="button" disabled={!src || !dst} onClick={() => edit(addFlowEdit(scenario, kind, src, dst).edit)}>
+          Add flow
+        </button>
+      </div>
+      {endpoints.length < 2 && <p className="hint">Flows run between VMs or containers: add at least two.</p>}
+    </section>
+  );
+}
