@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EngineHost, type Clock } from './engine-host';
 import { Engine } from '../src/core/engine';
+import { METRICS_RING_CAPACITY, metricsRecordBytes } from '../src/core/protocol';
+import { RingConsumer, createRing } from '../src/core/ring/spsc';
 import { findPreset } from '../src/core/scenario/presets';
 import type { Endpoint, NodeId, Scenario, TimelineChange } from '../src/core/scenario/types';
 
@@ -131,6 +133,29 @@ describe('EngineHost', () => {
     const samples: number[][] = [];
     await drainSamples(host, samples);
     expect(samples.map((s) => s[0])).toEqual([10 * MS]);
+  });
+
+  it('a run started again after it finished keeps streaming into the shared ring the page attached', async () => {
+    const clock = new FakeClock();
+    const host = new EngineHost(clock);
+    const res = await host.load(smallScenario());
+    if (!res.ok) throw new Error('load failed');
+    const ring = createRing(METRICS_RING_CAPACITY, metricsRecordBytes(res.channels.length), true) as SharedArrayBuffer;
+    await host.attachMetricsRing(ring);
+    const consumer = new RingConsumer(ring);
+    const times = (): number[] => {
+      const t: number[] = [];
+      consumer.drain((off) => t.push(consumer.f64[off / 8]));
+      return t;
+    };
+    await host.setSpeed({ kind: 'max' });
+    await host.start();
+    clock.advance(20);
+    expect(times()).toHaveLength(20);
+    await host.start(); // finished → a fresh run
+    clock.advance(20);
+    expect(await host.status()).toMatchObject({ state: 'finished' });
+    expect(times()).toEqual(Array.from({ length: 20 }, (_, i) => (i + 1) * 10 * MS));
   });
 
   it('validates speed: a rate in (0, 1000] or max', async () => {

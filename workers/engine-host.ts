@@ -91,8 +91,11 @@ export class EngineHost implements EngineApi {
   async start(): Promise<void> {
     if (!this.engine || !this.loaded) throw new Error('load a scenario first');
     if (this.state === 'finished' || this.state === 'failed') {
+      // Same scenario, same channels: keep streaming into the page's shared ring rather than a private one.
+      const shared = this.sharedRing && this.ring ? this.ring.buffer : null;
       const again = await this.load(this.loaded, this.seed);
       if (!again.ok) throw new Error(again.errors[0]?.message ?? 'reload failed');
+      if (shared) await this.attachMetricsRing(shared as SharedArrayBuffer);
     }
     this.state = 'running';
     this.anchor();

@@ -11,6 +11,10 @@ import { MetricsHistory } from './metrics-history';
 
 export type Transport = 'shared-ring' | 'batched-transfer';
 
+/** A worker that answers no call for this long is reported as hung (one pacing slice is ≤ 12 ms of work). */
+export const ENGINE_HANG_TIMEOUT_MS = 10_000;
+const WATCHDOG_PERIOD_MS = 1000;
+
 export class EngineClient {
   readonly transport: Transport;
   private readonly worker: Worker;
@@ -18,18 +22,45 @@ export class EngineClient {
   private consumer: RingConsumer | null = null;
   private pulling = false;
   history: MetricsHistory | null = null;
-  /** Set when the worker itself dies (uncaught error); the UI offers a restart. */
+  /** Set when the worker dies (uncaught error) or hangs (watchdog); the UI offers a restart. */
   workerError: string | null = null;
   onWorkerError?: (message: string) => void;
+  private watchdog: ReturnType<typeof setInterval> | null;
+  private probeSentMs: number | null = null;
 
   constructor() {
     this.transport = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined' ? 'shared-ring' : 'batched-transfer';
     this.worker = new Worker(new URL('../../workers/engine.worker.ts', import.meta.url), { type: 'module', name: 'offload-lab-engine' });
     this.worker.addEventListener('error', (ev) => {
       this.workerError = ev.message || 'the engine worker stopped unexpectedly';
+      this.stopWatchdog();
       this.onWorkerError?.(this.workerError);
     });
     this.api = Comlink.wrap<EngineApi>(this.worker);
+    this.watchdog = setInterval(() => this.checkAlive(), WATCHDOG_PERIOD_MS);
+  }
+
+  /** A hang (an endless loop in the engine) raises no error event: notice it by a status call left unanswered. */
+  private checkAlive(): void {
+    if (this.workerError) return this.stopWatchdog();
+    if (this.probeSentMs !== null) {
+      if (performance.now() - this.probeSentMs > ENGINE_HANG_TIMEOUT_MS) {
+        this.stopWatchdog();
+        this.workerError = `the engine has not answered for ${ENGINE_HANG_TIMEOUT_MS / 1000} s (a hang in the simulation?)`;
+        this.onWorkerError?.(this.workerError);
+      }
+      return;
+    }
+    this.probeSentMs = performance.now();
+    void this.api.status().then(
+      () => (this.probeSentMs = null),
+      () => (this.probeSentMs = null),
+    );
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog !== null) clearInterval(this.watchdog);
+    this.watchdog = null;
   }
 
   async load(scenario: Scenario, seed?: number): Promise<LoadResult> {
@@ -97,6 +128,7 @@ export class EngineClient {
   }
 
   terminate(): void {
+    this.stopWatchdog();
     this.api[Comlink.releaseProxy]();
     this.worker.terminate();
   }
