@@ -126,7 +126,12 @@ export const useAppStore = create<AppState>()((set, get) => ({
       set({ notice: `Could not ${describeEdit(edit)}: ${r.error}` });
       return false;
     }
-    set((s) => ({ scenario: r.scenario, undoStack: [...s.undoStack.slice(-(MAX_UNDO - 1)), { forward: edit, inverse: r.inverse }], redoStack: [] }));
+    set((s) => ({
+      scenario: r.scenario,
+      undoStack: [...s.undoStack.slice(-(MAX_UNDO - 1)), { forward: edit, inverse: r.inverse }],
+      redoStack: [],
+      selection: pruneSelection(followRename(s.selection, edit), r.scenario),
+    }));
     return true;
   },
   undo: () => {
@@ -138,7 +143,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
       set({ notice: `Could not undo ${describeEdit(top.forward)}: ${r.error}`, undoStack: [], redoStack: [] });
       return;
     }
-    set((s) => ({ scenario: r.scenario, undoStack: s.undoStack.slice(0, -1), redoStack: [...s.redoStack, top], selection: pruneSelection(s.selection, r.scenario) }));
+    set((s) => ({ scenario: r.scenario, undoStack: s.undoStack.slice(0, -1), redoStack: [...s.redoStack, top], selection: pruneSelection(followRename(s.selection, top.inverse), r.scenario) }));
   },
   redo: () => {
     const { redoStack, scenario } = get();
@@ -149,7 +154,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
       set({ notice: `Could not redo ${describeEdit(top.forward)}: ${r.error}`, redoStack: [] });
       return;
     }
-    set((s) => ({ scenario: r.scenario, redoStack: s.redoStack.slice(0, -1), undoStack: [...s.undoStack, { forward: top.forward, inverse: r.inverse }], selection: pruneSelection(s.selection, r.scenario) }));
+    set((s) => ({ scenario: r.scenario, redoStack: s.redoStack.slice(0, -1), undoStack: [...s.undoStack, { forward: top.forward, inverse: r.inverse }], selection: pruneSelection(followRename(s.selection, top.forward), r.scenario) }));
   },
   replaceScenario: (scenario, presetId = 'custom') =>
     set((s) => ({ scenario: withPositions(scenario), presetId, seed: scenario.seed, undoStack: [], redoStack: [], selection: [], connectFrom: null, fitRequest: s.fitRequest + 1 })),
@@ -167,7 +172,13 @@ export const useAppStore = create<AppState>()((set, get) => ({
   requestFit: () => set((s) => ({ fitRequest: s.fitRequest + 1 })),
 }));
 
-/** Drops selected items that an undo/redo removed. */
+/** A renamed interface stays selected under its new name. */
+function followRename(sel: SelItem[], edit: Edit): SelItem[] {
+  if (edit.kind !== 'rename-iface') return sel;
+  return sel.map((it) => (it.kind === 'iface' && it.node === edit.node && it.iface === edit.from ? { ...it, iface: edit.to } : it));
+}
+
+/** Drops selected items that an edit, undo or redo removed. */
 export function pruneSelection(sel: SelItem[], s: Scenario): SelItem[] {
   return sel.filter((it) => {
     switch (it.kind) {

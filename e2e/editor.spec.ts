@@ -1,0 +1,200 @@
+import type { Page } from '@playwright/test';
+import { test, expect } from './fixtures';
+import { findPreset } from '../src/core/scenario/presets';
+import type { Scenario } from '../src/core/scenario/types';
+
+const AUTOSAVE_KEY = 'offload-lab:autosave:v1';
+
+async function saved(page: Page): Promise<Scenario | null> {
+  const text = await page.evaluate((k) => localStorage.getItem(k), AUTOSAVE_KEY);
+  return text ? (JSON.parse(text) as { scenario: Scenario }).scenario : null;
+}
+
+/** What the engine runs: everything but link ids, editor positions and the document's own id/title. */
+function shapeOf(s: Scenario | null) {
+  if (!s) return null;
+  return {
+    hosts: s.hosts,
+    nodes: s.nodes.map(({ position: _p, ...n }) => n),
+    links: s.links.map(({ id: _id, ...l }) => l),
+    flows: s.flows,
+    faults: s.faults,
+  };
+}
+
+const NODES = ['vm vm1', 'bridge br1', 'router r1', 'bridge br2', 'vm vm2'];
+
+const iface = (page: Page, name: string) => page.getByRole('button', { name: `interface ${name}`, exact: true });
+
+async function setField(page: Page, label: string, value: string) {
+  const input = page.getByRole('complementary', { name: 'Inspector' }).getByLabel(label, { exact: true });
+  await input.fill(value);
+  await input.press('Enter');
+  await expect(input).toHaveValue(value);
+}
+
+async function center(page: Page, name: string) {
+  const box = await iface(page, name).boundingBox();
+  if (!box) throw new Error(`no box for ${name}`);
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+test('build router-club from an empty canvas by clicks and keys, toggle TSO, undo, reload', async ({ page }) => {
+  const preset = findPreset('router-club');
+  if (!preset) throw new Error('router-club preset missing');
+  await page.goto('/');
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+
+  await page.getByRole('button', { name: 'New empty scenario' }).click();
+  await expect(page.getByText('Empty canvas.')).toBeVisible();
+
+  // Palette by keyboard: each new node goes next to the one just added.
+  for (const key of ['2', '5', '4', '5', '2']) await page.keyboard.press(key);
+  for (const name of NODES) await expect(page.getByRole('button', { name, exact: true })).toBeVisible();
+  await page.keyboard.press('f');
+
+  // Connect: drag dot to dot …
+  const from = await center(page, 'vm1/eth0');
+  const to = await center(page, 'br1/tap0');
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+  await page.mouse.move(to.x, to.y, { steps: 4 });
+  await page.mouse.up();
+  await expect(page.getByRole('button', { name: /^link l1: virtio, vm1\/eth0 to br1\/tap0$/ })).toBeVisible();
+
+  // … by keyboard: Enter on a dot selects it, C starts a link, Enter on another dot completes it …
+  await iface(page, 'r1/eth0').focus();
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('c');
+  await expect(page.getByRole('status').filter({ hasText: 'Connecting from' })).toBeVisible();
+  await iface(page, 'br1/tap1').focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: /^link l2: virtio, r1\/eth0 to br1\/tap1$/ })).toBeVisible();
+
+  // … and from the interface's properties.
+  for (const [a, b] of [
+    ['r1/eth1', 'br2/tap0'],
+    ['vm2/eth0', 'br2/tap1'],
+  ]) {
+    await iface(page, a).click();
+    await page.getByLabel('Connect to interface').selectOption(b);
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  }
+  await expect(page.getByRole('button', { name: /^link l4: virtio, vm2\/eth0 to br2\/tap1$/ })).toBeVisible();
+
+  // Addresses, as in the preset.
+  const addr: [string, string, string][] = [
+    ['vm1/eth0', '10.0.1.2/24', '52:54:00:00:00:01'],
+    ['r1/eth0', '10.0.1.1/24', '52:54:00:00:00:11'],
+    ['r1/eth1', '10.0.2.1/24', '52:54:00:00:00:12'],
+    ['vm2/eth0', '10.0.2.2/24', '52:54:00:00:00:02'],
+  ];
+  for (const [name, ipv4, mac] of addr) {
+    await iface(page, name).click();
+    await setField(page, 'IPv4', ipv4);
+    await setField(page, 'MAC', mac);
+  }
+  // The preset numbers br2's ports tap2/tap3.
+  await iface(page, 'br2/tap0').click();
+  await setField(page, 'Name', 'tap2');
+  await iface(page, 'br2/tap1').click();
+  await setField(page, 'Name', 'tap3');
+
+  // Routes on the router.
+  await page.getByRole('button', { name: 'router r1', exact: true }).click();
+  for (const [prefix, dev] of [
+    ['10.0.1.0/24', 'eth0'],
+    ['10.0.2.0/24', 'eth1'],
+  ]) {
+    await page.getByLabel('Route prefix').fill(prefix);
+    await page.getByLabel('Route interface').selectOption(dev);
+    await page.getByRole('button', { name: 'Add route', exact: true }).click();
+  }
+  await expect(page.getByRole('table', { name: 'Routes of r1' })).toContainText('10.0.2.0/24');
+
+  // Traffic: bulk TCP vm1 → vm2.
+  await page.getByLabel('Flow kind').selectOption('tcp');
+  await page.getByLabel('Flow from').selectOption('vm1');
+  await page.getByLabel('Flow to').selectOption('vm2');
+  await page.getByRole('button', { name: 'Add flow', exact: true }).click();
+
+  // The drawing is router-club, the engine loaded it, and the autosave holds it.
+  await expect(page.getByTestId('scenario-validity')).toHaveText('✓ runnable');
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+  await expect.poll(async () => shapeOf(await saved(page))).toEqual(shapeOf(preset.scenario));
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeEnabled();
+
+  // TSO off on r1/eth1: every TSO feature follows, and the ethtool -K line says so.
+  await iface(page, 'r1/eth1').click();
+  const offloads = page.getByRole('region', { name: 'Offloads of r1/eth1' });
+  const tso = offloads.getByRole('switch', { name: 'tcp-segmentation-offload', exact: true });
+  await expect(tso).toHaveAttribute('aria-checked', 'true');
+  await tso.click();
+  await expect(tso).toHaveAttribute('aria-checked', 'false');
+  for (const child of ['tx-tcp-segmentation', 'tx-tcp6-segmentation', 'tx-tcp-ecn-segmentation']) {
+    await expect(offloads.getByRole('switch', { name: child, exact: true })).toHaveAttribute('aria-checked', 'false');
+  }
+  await expect(offloads.getByRole('status', { name: 'ethtool -K command' })).toHaveText('ethtool -K eth1 tso off');
+
+  // Scatter-gather off: TSO is still wanted but cannot be on, and says why.
+  await page.keyboard.press('Control+z');
+  await expect(tso).toHaveAttribute('aria-checked', 'true');
+  await offloads.getByRole('switch', { name: 'scatter-gather', exact: true }).click();
+  const tcpSeg = offloads.getByRole('switch', { name: 'tx-tcp-segmentation', exact: true });
+  await expect(tcpSeg).toHaveAttribute('aria-checked', 'false');
+  await expect(offloads.getByText('[requested on]').first()).toBeVisible();
+  await expect(tcpSeg).toHaveAccessibleDescription(/requested on, but off: .*scatter-gather/i);
+  await page.keyboard.press('Control+z');
+  await expect(tcpSeg).toHaveAttribute('aria-checked', 'true');
+  await expect(offloads.getByRole('status', { name: 'ethtool -K command' })).toContainText('no change');
+  // Redo and undo again through the buttons.
+  await page.getByRole('button', { name: 'Redo' }).click();
+  await expect(tcpSeg).toHaveAttribute('aria-checked', 'false');
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(tcpSeg).toHaveAttribute('aria-checked', 'true');
+
+  // Reload: everything as it was (the undone toggles stay undone).
+  await expect.poll(async () => shapeOf(await saved(page))).toEqual(shapeOf(preset.scenario));
+  const before = await saved(page);
+  await page.reload();
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+  await expect(page.getByTestId('scenario-validity')).toHaveText('✓ runnable');
+  for (const name of NODES) await expect(page.getByRole('button', { name, exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^link l4: / })).toBeVisible();
+  expect(await saved(page)).toEqual(before);
+  await iface(page, 'r1/eth1').click();
+  await expect(page.getByRole('region', { name: 'Offloads of r1/eth1' }).getByRole('switch', { name: 'tcp-segmentation-offload', exact: true })).toHaveAttribute('aria-checked', 'true');
+});
+
+test('a corrupt autosave is refused with a clear message and kept; nothing else is lost', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate((k) => localStorage.setItem(k, '{"format":"offload-lab-autosave","scenario":{"version":1,'), AUTOSAVE_KEY);
+  await page.reload();
+  await expect(page.getByRole('alert').filter({ hasText: 'Your autosaved scenario was not restored' })).toContainText('not valid JSON');
+  expect(await page.evaluate(() => localStorage.getItem('offload-lab:autosave:unreadable'))).toContain('offload-lab-autosave');
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+});
+
+test('help overlay, delete, undo, and a bad import leaves the scenario alone', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+  await page.keyboard.press('?');
+  const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+  await expect(help).toContainText('Undo / redo');
+  await page.keyboard.press('Escape');
+  await expect(help).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'bridge br0', exact: true }).click();
+  await page.keyboard.press('Delete');
+  await expect(page.getByRole('button', { name: 'bridge br0', exact: true })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^link / })).toHaveCount(0);
+  await page.keyboard.press('Control+z');
+  await expect(page.getByRole('button', { name: 'bridge br0', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^link / })).toHaveCount(2);
+  await expect(page.getByTestId('scenario-validity')).toHaveText('✓ runnable');
+
+  await page.getByLabel('Scenario file to import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"hosts":[]}') });
+  await expect(page.getByRole('alert').filter({ hasText: 'bad.json was not imported' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'bridge br0', exact: true })).toBeVisible();
+});
