@@ -33,6 +33,15 @@ export function fmt(value: number, unit: string): string {
   return formatChannelValue(value, unit);
 }
 
+/** Whole things (packets, counts) get whole-number ticks only. */
+export function yTicks(y: ScaleLinear<number, number>, count: number, unit: string): Tick[] {
+  const whole = unit === 'packets' || unit === 'count';
+  return y
+    .ticks(count)
+    .filter((v) => !whole || Number.isInteger(v))
+    .map((v) => ({ px: y(v), text: fmt(v, unit) }));
+}
+
 export function computeLayout(spec: ChartSpec, src: SeriesSource, w: Window, width: number, height: number): Layout {
   const plotR = width - MARGIN.r;
   const plotB = height - MARGIN.b;
@@ -56,9 +65,9 @@ export function computeLayout(spec: ChartSpec, src: SeriesSource, w: Window, wid
       yTicks: y
         .ticks(yTickCount)
         .filter((v) => Number.isInteger(v))
-        .map((v) => ({ px: y(v), text: `${v} samples` })),
+        .map((v) => ({ px: y(v), text: `${v} ${v === 1 ? 'sample' : 'samples'}` })),
       hist,
-      xTitle: spec.unit === 'ns' ? 'latency' : spec.unit,
+      xTitle: '',
       yTitle: 'samples',
     };
   }
@@ -79,9 +88,9 @@ export function computeLayout(spec: ChartSpec, src: SeriesSource, w: Window, wid
     x,
     y,
     xTicks: x.ticks(xTickCount).map((v) => ({ px: x(v), text: duration(v) })),
-    yTicks: y.ticks(yTickCount).map((v) => ({ px: y(v), text: fmt(v, spec.unit) })),
+    yTicks: yTicks(y, yTickCount, spec.unit),
     hist: null,
-    xTitle: 'virtual time',
+    xTitle: 'virtual t',
     yTitle: spec.unit,
   };
 }

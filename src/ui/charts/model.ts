@@ -101,7 +101,7 @@ export function coreLabels(channels: readonly MetricChannel[]): string[] {
   return [...seen];
 }
 
-/** Interface throughput lines: colour per interface, solid for tx and dashed for rx (and the label says which). */
+/** Interface throughput lines: colour per interface, solid for tx and dashed for rx (the label also says which). */
 function directionSeries(channels: readonly MetricChannel[], suffix: 'bps' | 'pps'): SeriesSpec[] {
   const picked = indexed(channels, (c) => /^if\/.+\/(tx|rx)\/(bps|pps)$/.test(c.id) && c.id.endsWith(`/${suffix}`));
   const ifaces: string[] = [];
@@ -113,7 +113,7 @@ function directionSeries(channels: readonly MetricChannel[], suffix: 'bps' | 'pp
     const name = c.id.slice(3, c.id.lastIndexOf('/', c.id.lastIndexOf('/') - 1));
     const k = ifaces.indexOf(name);
     const rx = c.id.includes('/rx/');
-    return { ...lineSeries(c, i, k), dash: rx ? [5, 3] : [], note: rx ? 'rx (dashed)' : 'tx (solid)' };
+    return { ...lineSeries(c, i, k), dash: rx ? [5, 3] : [] };
   });
 }
 
@@ -155,7 +155,6 @@ export function chartsForTab(tab: TabId, channels: readonly MetricChannel[], opt
         label: 'all interfaces',
         colorVar: '--fg-muted',
         dash: [2, 2],
-        note: 'total (dotted)',
       }));
       return [
         {
@@ -196,11 +195,12 @@ export function chartsForTab(tab: TabId, channels: readonly MetricChannel[], opt
       return [
         {
           id: 'cpu',
-          title: core === undefined ? 'CPU time by cost category' : `CPU time by cost category — ${core}`,
+          title: core === undefined ? 'CPU time by cost category (share of the core)' : `CPU time by cost category — ${core} (share of the core)`,
           kind: 'stacked',
           unit: 'ratio',
           series,
-          yMinMax: 1,
+          // Auto-scaled: a lightly loaded core (1 %) must still show its breakdown.
+          yMinMax: 0.01,
           empty: 'This scenario has no CPU cores.',
         },
       ];
@@ -218,8 +218,8 @@ export function chartsForTab(tab: TabId, channels: readonly MetricChannel[], opt
           kind: 'lines',
           unit: 'ns',
           series: [
-            ...rtt.map(({ c, i }, k) => ({ ...lineSeries(c, i, k), zeroIsGap: true, note: 'RTT (solid)' })),
-            ...jitter.map(({ c, i }, k) => ({ ...lineSeries(c, i, k), dash: [5, 3], note: 'jitter (dashed)' })),
+            ...rtt.map(({ c, i }, k) => ({ ...lineSeries(c, i, k), zeroIsGap: true })),
+            ...jitter.map(({ c, i }, k) => ({ ...lineSeries(c, i, k), dash: [5, 3] })),
           ],
           yMinMax: 0,
           empty,
@@ -259,7 +259,6 @@ export function chartsForTab(tab: TabId, channels: readonly MetricChannel[], opt
               colorVar: '--paid',
               shade: k * 0.8,
               dash: [2, 2],
-              note: 'checksum (dotted)',
             })),
           ],
           yMinMax: 0,

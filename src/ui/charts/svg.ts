@@ -85,7 +85,7 @@ export function chartSvg(spec: ChartSpec, src: SeriesSource, w: Window, width: n
         top.push(`${px},${r2(L.y(base[k - w.from]))}`);
       }
       const fill = s.pattern === 'solid' ? theme.color(i) : `url(#p${i})`;
-      out.push(`<polygon points="${[...top, ...bottom.reverse()].join(' ')}" fill="${fill}" stroke="${theme.bg}" stroke-width="0.5"/>`);
+      out.push(`<polygon points="${[...top, ...bottom.toReversed()].join(' ')}" fill="${fill}" stroke="${theme.bg}" stroke-width="0.5"/>`);
     });
   } else {
     spec.series.forEach((s, i) => {
@@ -105,7 +105,7 @@ export function chartSvg(spec: ChartSpec, src: SeriesSource, w: Window, width: n
       out.push(`<path d="${d}" fill="none" stroke="${theme.color(i)}" stroke-width="1.75"${s.dash.length ? ` stroke-dasharray="${s.dash.join(' ')}"` : ''}/>`);
     });
   }
-  out.push(`<text x="${plotR}" y="${plotB - 4}" text-anchor="end" fill="${theme.muted}">${esc(L.xTitle)}</text>`);
+  if (L.xTitle) out.push(`<text x="2" y="${plotB + 16}" fill="${theme.muted}">${esc(L.xTitle)}</text>`);
   out.push('</g>');
 
   // Legend: swatch + label + note + value at the window's end (never colour alone).
