@@ -11,6 +11,7 @@ interface Job {
   control: SharedArrayBuffer;
   payloadBytes: number;
   batch: number;
+  backoffMs: number;
 }
 
 const job = workerData as Job;
@@ -19,6 +20,9 @@ const template = new Uint8Array(job.payloadBytes);
 for (let i = 0; i < template.length; i++) template[i] = (i * 31 + 7) & 0xff;
 const template32 = new Uint32Array(template.buffer, 0, job.payloadBytes >>> 2);
 let produced = 0;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+/** A blocked side sleeps briefly rather than spin, so on a busy machine the other side gets the core. */
+const backOff = (): unknown => Atomics.wait(sleeper, 0, 0, job.backoffMs);
 
 if (job.kind === 'ours') {
   const p = new RingProducer(job.buffer);
@@ -28,7 +32,8 @@ if (job.kind === 'ours') {
   const bytes = p.bytes;
   while (Atomics.load(control, 0) === 0) {
     // Claim a batch, fill it, publish the write index once.
-    for (let i = 0; i < job.batch; i++) {
+    let i = 0;
+    for (; i < job.batch; i++) {
       const off = p.claim();
       if (off < 0) break;
       const base = off >>> 2;
@@ -40,13 +45,17 @@ if (job.kind === 'ours') {
       u32[base] = produced++;
     }
     p.publish();
+    if (i === 0) backOff();
   }
 } else {
   const rb = new RingbufJs(job.buffer, Uint8Array);
   const size = job.payloadBytes;
   while (Atomics.load(control, 0) === 0) {
     // One record per push, all or nothing, so a record is never split across two pops.
-    if (rb.availableWrite() < size) continue;
+    if (rb.availableWrite() < size) {
+      backOff();
+      continue;
+    }
     template32[0] = produced++;
     rb.push(template, size);
   }
