@@ -25,6 +25,8 @@ export interface ChartsPanelProps {
   compare?: () => SeriesSource | null;
   /** Height of each chart's plot in CSS pixels. */
   chartHeight?: number;
+  /** Extra class on the panel's root (the layout places it). */
+  className?: string;
   /** Measurement hook (the benchmark): milliseconds spent drawing in a frame and whether any chart redrew. */
   onFrameCost?: (ms: number, drew: boolean) => void;
 }
@@ -52,7 +54,7 @@ interface Registry {
   scrollBy(samples: number): void;
 }
 
-export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, onFrameCost }: ChartsPanelProps) {
+export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, className, onFrameCost }: ChartsPanelProps) {
   const [tab, setTab] = useState<TabId>('throughput');
   const [channels, setChannels] = useState<readonly MetricChannel[]>(EMPTY);
   const [core, setCore] = useState<string | undefined>(undefined);
@@ -136,6 +138,7 @@ export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, o
           const t = (i: number) => (i >= 0 && i < src.length ? src.tNs[src.slot(i)] : 0);
           const text = w.to > w.from ? `${duration(t(w.from))} – ${duration(t(w.to - 1))} of ${duration(t(src.length - 1))}` : 'no samples yet';
           slider.setAttribute('aria-valuetext', `${viewRef.current.endAbs === null ? 'live' : 'paused'}: ${text}`);
+          slider.title = `In view: ${text}`;
           if (rangeRef.current) rangeRef.current.textContent = text;
         }
       }
@@ -181,7 +184,7 @@ export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, o
   };
 
   return (
-    <section className="ol-charts" aria-label="Live charts">
+    <section className={className ? `ol-charts ${className}` : 'ol-charts'} aria-label="Live charts">
       <div className="ol-charts-bar">
         <div role="tablist" aria-label="Chart sections" className="ol-tabs" onKeyDown={onTabKey}>
           {TABS.map((t) => (
@@ -202,7 +205,7 @@ export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, o
         <div className="ol-charts-controls">
           {tab === 'cpu' && cores.length > 0 && (
             <label>
-              Core{' '}
+              <span>Core </span>
               <select value={core ?? cores[0]} onChange={(e) => setCore(e.target.value)} aria-label="Core shown in the CPU breakdown">
                 {cores.map((c) => (
                   <option key={c} value={c}>
@@ -214,7 +217,7 @@ export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, o
           )}
           {tab === 'latency' && (
             <label>
-              Distribution of{' '}
+              <span>Distribution of </span>
               <select value={distribution} onChange={(e) => setDistribution(e.target.value === 'jitter' ? 'jitter' : 'rtt')} aria-label="Distribution shown in the histogram">
                 <option value="rtt">RTT</option>
                 <option value="jitter">jitter</option>
@@ -222,11 +225,11 @@ export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, o
             </label>
           )}
           <label>
-            Window{' '}
+            <span>Window </span>
             <select value={span} onChange={(e) => onSpan(Number(e.target.value))} aria-label="Samples in view">
               {SPANS.map((s) => (
                 <option key={s} value={s}>
-                  {s === 0 ? 'all kept' : `last ${s} samples`}
+                  {s === 0 ? 'all kept samples' : `last ${s} samples`}
                 </option>
               ))}
             </select>
