@@ -8,7 +8,19 @@
 import { Engine } from '../src/core/engine';
 import { parseScenario, applyChange as applyScenarioChange } from '../src/core/scenario/validate';
 import { RingConsumer, RingProducer, createRing } from '../src/core/ring/spsc';
-import { METRICS_RING_CAPACITY, metricsRecordBytes, type EngineApi, type EngineStatus, type LoadResult, type RunState, type SampleBatch, type Speed } from '../src/core/protocol';
+import { CaptureProducer, FRAME_FLAG_TX, type CaptureBuffers, type FrameMeta } from '../src/core/ring/frames';
+import {
+  METRICS_RING_CAPACITY,
+  capturePointsOf,
+  metricsRecordBytes,
+  type CapturePointRef,
+  type EngineApi,
+  type EngineStatus,
+  type LoadResult,
+  type RunState,
+  type SampleBatch,
+  type Speed,
+} from '../src/core/protocol';
 import type { Scenario, TimelineChange, TimelineEvent } from '../src/core/scenario/types';
 import type { RunResult } from '../src/core/metrics/result';
 
@@ -41,6 +53,7 @@ export class EngineHost implements EngineApi {
   private anchorVirtualNs = 0;
   private wallMsSimulating = 0;
   private error: string | undefined;
+  private capture: { producer: CaptureProducer; buffers: CaptureBuffers; filter: string[] } | null = null;
 
   constructor(private readonly clock: Clock = realClock) {}
 
@@ -51,6 +64,7 @@ export class EngineHost implements EngineApi {
     this.loaded = parsed.scenario;
     this.seed = seed ?? parsed.scenario.seed;
     this.error = undefined;
+    this.capture = null;
     try {
       this.engine = new Engine(this.loaded, { seed: this.seed });
     } catch (e) {
@@ -73,6 +87,29 @@ export class EngineHost implements EngineApi {
     this.sharedRing = true;
   }
 
+  async attachCaptureRing(buffers: CaptureBuffers, filter: string[] = []): Promise<CapturePointRef[]> {
+    if (!this.engine || !this.loaded) throw new Error('load a scenario first');
+    this.hookCapture(new CaptureProducer(buffers), buffers, filter);
+    return capturePointsOf(this.loaded);
+  }
+
+  async detachCaptureRing(): Promise<void> {
+    this.capture?.producer.flush();
+    this.capture = null;
+    if (this.engine) this.engine.onCapture = undefined;
+  }
+
+  private hookCapture(producer: CaptureProducer, buffers: CaptureBuffers, filter: string[]): void {
+    const engine = this.engine!;
+    const index = new Map(capturePointsOf(this.loaded!).map((p, i) => [`${p.node}/${p.iface}/${p.dir}`, i]));
+    engine.captureFilter = filter;
+    // The engine's skb carries the FrameMeta fields; a capture without one records zeros.
+    engine.onCapture = (point, frame, skb, tNs) => {
+      producer.capture(tNs, index.get(`${point.node}/${point.iface}/${point.dir}`) ?? 0xffff, frame, (skb ?? NO_META) as FrameMeta, point.dir === 'tx' ? FRAME_FLAG_TX : 0);
+    };
+    this.capture = { producer, buffers, filter };
+  }
+
   async takeSampleBatch(): Promise<SampleBatch> {
     const ring = this.ring;
     if (!ring || this.sharedRing) return { records: new Float64Array(0), count: 0 };
@@ -93,9 +130,11 @@ export class EngineHost implements EngineApi {
     if (this.state === 'finished' || this.state === 'failed') {
       // Same scenario, same channels: keep streaming into the page's shared ring rather than a private one.
       const shared = this.sharedRing && this.ring ? this.ring.buffer : null;
+      const capture = this.capture;
       const again = await this.load(this.loaded, this.seed);
       if (!again.ok) throw new Error(again.errors[0]?.message ?? 'reload failed');
       if (shared) await this.attachMetricsRing(shared as SharedArrayBuffer);
+      if (capture) this.hookCapture(capture.producer, capture.buffers, capture.filter);
     }
     this.state = 'running';
     this.anchor();
@@ -229,6 +268,7 @@ export class EngineHost implements EngineApi {
       if (ring) ring.pushF64(sample);
     }
     ring?.publish();
+    this.capture?.producer.flush();
     return true;
   }
 
@@ -239,6 +279,8 @@ export class EngineHost implements EngineApi {
     return value;
   }
 }
+
+const NO_META: FrameMeta = { ipSummed: 0, csumStart: 0, csumOffset: 0, gsoSize: 0, gsoType: 0, gsoSegs: 0 };
 
 function describe(e: unknown): string {
   if (e instanceof Error) return `${e.name}: ${e.message}`;

@@ -3,8 +3,9 @@
  * that creates workers; the UI reaches the engine through this client (never through workers/ directly).
  */
 import * as Comlink from 'comlink';
-import { METRICS_RING_CAPACITY, metricsRecordBytes, type EngineApi, type EngineStatus, type LoadResult, type Speed } from '../core/protocol';
+import { METRICS_RING_CAPACITY, metricsRecordBytes, type CapturePointRef, type EngineApi, type EngineStatus, type LoadResult, type Speed } from '../core/protocol';
 import { createRing, RingConsumer } from '../core/ring/spsc';
+import { CaptureConsumer, createCaptureRing } from '../core/ring/frames';
 import type { Scenario, TimelineChange, TimelineEvent } from '../core/scenario/types';
 import type { RunResult } from '../core/metrics/result';
 import { MetricsHistory } from './metrics-history';
@@ -97,6 +98,20 @@ export class EngineClient {
       .finally(() => {
         this.pulling = false;
       });
+  }
+
+  /**
+   * Captured frames of the loaded scenario from now on (at every point, or those in `filter`), through a
+   * shared capture ring; null without cross-origin isolation. Drain the consumer on animation frames.
+   */
+  async attachCaptureRing(filter: string[] = [], descriptorCapacity = 4096, poolBytes = 1 << 24): Promise<{ consumer: CaptureConsumer; points: CapturePointRef[] } | null> {
+    if (this.transport !== 'shared-ring') return null;
+    const buffers = createCaptureRing(descriptorCapacity, poolBytes, true);
+    const points = await this.api.attachCaptureRing(buffers, filter);
+    return { consumer: new CaptureConsumer(buffers), points };
+  }
+  detachCaptureRing(): Promise<void> {
+    return this.api.detachCaptureRing();
   }
 
   start(): Promise<void> {

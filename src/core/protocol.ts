@@ -8,6 +8,7 @@
  * Channels are fixed for a loaded scenario (LoadOk.channels); a new load means a new ring.
  */
 import type { MetricChannel } from './engine';
+import type { CaptureBuffers } from './ring/frames';
 import type { RunResult } from './metrics/result';
 import type { Scenario, TimelineChange, TimelineEvent } from './scenario/types';
 
@@ -39,6 +40,18 @@ export interface EngineStatus {
   error?: string;
 }
 
+/** One capture point; a captured frame's descriptor carries its index in capturePointsOf(scenario). */
+export interface CapturePointRef {
+  node: string;
+  iface: string;
+  dir: 'rx' | 'tx';
+}
+
+/** Every capture point of a scenario in a fixed order: nodes, their interfaces, then rx before tx. */
+export function capturePointsOf(scenario: Scenario): CapturePointRef[] {
+  return scenario.nodes.flatMap((n) => n.interfaces.flatMap((i) => [{ node: n.id, iface: i.name, dir: 'rx' as const }, { node: n.id, iface: i.name, dir: 'tx' as const }]));
+}
+
 /** A drained batch of metric records (fallback transport without SharedArrayBuffer). */
 export interface SampleBatch {
   records: Float64Array;
@@ -50,6 +63,13 @@ export interface EngineApi {
   load(scenario: unknown, seed?: number): Promise<LoadResult>;
   /** Shared ring the worker writes metric samples into (cross-origin isolated pages). */
   attachMetricsRing(ring: SharedArrayBuffer): Promise<void>;
+  /**
+   * Captured frames go into this capture ring (./ring/frames.ts) from now on, for every point or those in
+   * `filter` (`node/iface` or `node/iface/dir`); returns the capture points the descriptors index into.
+   * Survives a restart of the same scenario; a new load detaches it.
+   */
+  attachCaptureRing(buffers: CaptureBuffers, filter?: string[]): Promise<CapturePointRef[]>;
+  detachCaptureRing(): Promise<void>;
   /** Fallback: records since the last call, transferred. */
   takeSampleBatch(): Promise<SampleBatch>;
   start(): Promise<void>;
