@@ -269,6 +269,28 @@ describe('EngineHost', () => {
     expect(plain.takeSamples().map((s) => Array.from(s))).not.toEqual(live);
   });
 
+  it('DETERMINISM on the sample grid: a change made after stepping to exactly 20 ms (when the probe starts) replays the same', async () => {
+    const clock = new FakeClock();
+    const host = new EngineHost(clock);
+    await host.load(smallScenario(), 7);
+    const live: number[][] = [];
+    await host.step();
+    await host.step();
+    await host.applyChange(TSO_OFF);
+    await host.step();
+    await host.applyChange(RATE_UP);
+    await host.setSpeed({ kind: 'max' });
+    await host.resume();
+    clock.advance(50);
+    await drainSamples(host, live);
+    const recorded = (await host.scenario())!;
+    expect(recorded.timeline.map((e) => e.atNs)).toEqual([20 * MS, 30 * MS]);
+    const replay = new Engine(recorded, { seed: 7 });
+    replay.runUntil(recorded.durationNs);
+    expect(replay.takeSamples().map((s) => Array.from(s))).toEqual(live);
+    expect(replay.result()).toEqual(await host.result());
+  });
+
   it('an engine exception fails the run with its message; start() again recovers', async () => {
     const clock = new FakeClock();
     const host = new EngineHost(clock);
