@@ -10,4 +10,4 @@ const dist = process.env.BENCH_DIST ?? '/tmp/offload-lab-bench-dist';
 const env = { ...process.env, BENCH_DIST: dist };
 const run = (args) => spawnSync('npx', args, { cwd: root, stdio: 'inherit', env }).status ?? 1;
 if (run(['vite', 'build', '--outDir', dist, '--emptyOutDir', '--logLevel', 'warn']) !== 0) process.exit(1);
-process.exit(run(['playwright', 'test', '-c', 'bench/playwright.bench.config.ts']));
+process.exit(run(['playwright', 'test', '-c', 'bench/playwright.bench.config.ts', 'bench/metrics-stream.spec.ts']));
