@@ -305,6 +305,13 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
     let drawnTheme = -1;
     let drawnWidth = 0;
     let theme: ResolvedTheme | null = null;
+    // Width from a ResizeObserver: reading clientWidth in the frame would force a layout after the
+    // previous chart's legend was written.
+    let width = canvas.clientWidth;
+    const ro = new ResizeObserver((entries) => {
+      for (const e of entries) width = e.contentRect.width;
+    });
+    ro.observe(canvas);
 
     const sizeCanvas = (c: HTMLCanvasElement, w: number, h: number, dpr: number): CanvasRenderingContext2D | null => {
       if (c.width !== Math.round(w * dpr) || c.height !== Math.round(h * dpr)) {
@@ -348,7 +355,6 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
 
     const handle: ChartHandle = {
       frame({ src, cmp, view, viewVersion, themeVersion }) {
-        const width = canvas.clientWidth;
         if (width === 0) return false;
         const live = view.endAbs === null;
         const version = src?.version ?? -1;
@@ -387,7 +393,10 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
       },
     };
     registry.add(uid, handle);
-    return () => registry.remove(uid);
+    return () => {
+      ro.disconnect();
+      registry.remove(uid);
+    };
   }, [spec, registry, height, uid]);
 
   const plotX = (clientX: number): number => {

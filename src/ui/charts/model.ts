@@ -5,7 +5,10 @@
 import type { MetricChannel } from '../../core/protocol';
 import { COST_CATEGORIES, type CostCategory } from '../../core/metrics/result';
 
-/** What a chart needs of the history: read-only columns in a ring (MetricsHistory satisfies it). */
+/**
+ * What a chart needs of the history: read-only columns in a ring (MetricsHistory satisfies it). Slots of
+ * consecutive samples are consecutive modulo the columns' length.
+ */
 export interface SeriesSource {
   readonly channels: readonly MetricChannel[];
   readonly length: number;
@@ -420,10 +423,15 @@ export function stackedMax(src: Pick<SeriesSource, 'values' | 'slot'>, w: Window
 /** Largest value of any series in the window. */
 export function seriesMax(src: Pick<SeriesSource, 'values' | 'slot'>, w: Window, series: readonly Pick<SeriesSpec, 'channel'>[]): number {
   let max = 0;
+  const n = w.to - w.from;
+  if (n <= 0) return 0;
+  const first = src.slot(w.from);
   for (const s of series) {
     const col = src.values[s.channel];
-    for (let k = w.from; k < w.to; k++) {
-      const v = col[src.slot(k)];
+    const cap = col.length;
+    // Ring slots are consecutive modulo the capacity.
+    for (let k = 0, slot = first; k < n; k++, slot = slot + 1 === cap ? 0 : slot + 1) {
+      const v = col[slot];
       if (v > max) max = v;
     }
   }

@@ -186,8 +186,18 @@ export class ChartRenderer {
 
   private line(ctx: CanvasRenderingContext2D, src: SeriesSource, w: Window, s: SeriesSpec, channel: number, L: Layout, color: string, lineWidth: number, alpha: number): void {
     const col = src.values[channel];
-    const x = L.x;
-    const y = L.y;
+    const t = src.tNs;
+    const cap = t.length;
+    // The scales are linear: px = ax·t + bx, py = ay·v + by, without a d3 call per point.
+    const [d0, d1] = L.x.domain();
+    const [r0, r1] = L.x.range();
+    const ax = (r1 - r0) / (d1 - d0 || 1);
+    const bx = r0 - ax * d0;
+    const [e0, e1] = L.y.domain();
+    const [q0, q1] = L.y.range();
+    const ay = (q1 - q0) / (e1 - e0 || 1);
+    const by = q0 - ay * e0;
+    const gapZero = s.zeroIsGap;
     ctx.strokeStyle = color;
     ctx.globalAlpha = alpha;
     ctx.lineWidth = lineWidth;
@@ -196,22 +206,23 @@ export class ChartRenderer {
     const n = w.to - w.from;
     const plotW = L.width - MARGIN.l - MARGIN.r;
     let pen = false;
-    if (n <= plotW * 2) {
-      for (let k = w.from; k < w.to; k++) {
-        const slot = src.slot(k);
+    // Slots of a ring are consecutive modulo its capacity.
+    let slot = n > 0 ? src.slot(w.from) : 0;
+    if (n <= plotW) {
+      for (let k = 0; k < n; k++, slot = slot + 1 === cap ? 0 : slot + 1) {
         const v = col[slot];
-        if (!Number.isFinite(v) || (s.zeroIsGap && v === 0)) {
+        if (!(v - v === 0) || (gapZero && v === 0)) {
           pen = false;
           continue;
         }
-        const px = x(src.tNs[slot]);
-        const py = y(v);
+        const px = ax * t[slot] + bx;
+        const py = ay * v + by;
         if (pen) ctx.lineTo(px, py);
         else ctx.moveTo(px, py);
         pen = true;
       }
     } else {
-      // More samples than pixels: per pixel column draw first, min, max, last.
+      // More samples than pixels: per pixel column only first, min, max and last (as uPlot does).
       let colPx = -1;
       let first = 0;
       let min = 0;
@@ -219,30 +230,32 @@ export class ChartRenderer {
       let last = 0;
       const flush = () => {
         if (colPx < 0) return;
-        if (pen) ctx.lineTo(colPx, y(first));
-        else ctx.moveTo(colPx, y(first));
-        ctx.lineTo(colPx, y(min));
-        ctx.lineTo(colPx, y(max));
-        ctx.lineTo(colPx, y(last));
+        const yf = ay * first + by;
+        if (pen) ctx.lineTo(colPx, yf);
+        else ctx.moveTo(colPx, yf);
+        if (min !== max) {
+          ctx.lineTo(colPx, ay * min + by);
+          ctx.lineTo(colPx, ay * max + by);
+          ctx.lineTo(colPx, ay * last + by);
+        }
         pen = true;
       };
-      for (let k = w.from; k < w.to; k++) {
-        const slot = src.slot(k);
+      for (let k = 0; k < n; k++, slot = slot + 1 === cap ? 0 : slot + 1) {
         const v = col[slot];
-        if (!Number.isFinite(v) || (s.zeroIsGap && v === 0)) {
+        if (!(v - v === 0) || (gapZero && v === 0)) {
           flush();
           colPx = -1;
           pen = false;
           continue;
         }
-        const px = Math.round(x(src.tNs[slot]));
+        const px = Math.round(ax * t[slot] + bx);
         if (px !== colPx) {
           flush();
           colPx = px;
           first = min = max = v;
         }
         if (v < min) min = v;
-        if (v > max) max = v;
+        else if (v > max) max = v;
         last = v;
       }
       flush();
