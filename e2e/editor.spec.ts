@@ -194,6 +194,21 @@ test('help overlay, delete, undo, and a bad import leaves the scenario alone', a
   await expect(page.getByRole('button', { name: /^link / })).toHaveCount(2);
   await expect(page.getByTestId('scenario-validity')).toHaveText('✓ runnable');
 
+  // Drag a node: one move edit on release; undo puts it back.
+  const vm1 = page.getByRole('button', { name: 'vm vm1', exact: true });
+  const before = await vm1.getAttribute('transform');
+  const box = await vm1.locator('rect.node-box').boundingBox();
+  if (!box) throw new Error('vm1 has no box');
+  await page.mouse.move(box.x + box.width / 2, box.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 40, box.y + 80, { steps: 6 });
+  await page.mouse.up();
+  await expect(vm1).not.toHaveAttribute('transform', before ?? '');
+  await expect(page.locator('svg.drag-layer g *')).toHaveCount(0);
+  await expect(vm1).toBeVisible();
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(vm1).toHaveAttribute('transform', before ?? '');
+
   await page.getByLabel('Scenario file to import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"hosts":[]}') });
   await expect(page.getByRole('alert').filter({ hasText: 'bad.json was not imported' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'bridge br0', exact: true })).toBeVisible();

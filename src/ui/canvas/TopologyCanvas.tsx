@@ -3,7 +3,7 @@
  * the DOM directly (no React render per frame) and commits one move edit on release, so a 200-node drawing
  * stays smooth. Dragging from an interface dot to another connects them.
  */
-import { Fragment, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import * as d3 from 'd3';
 import { useAppStore, type SelItem } from '../../store/app-store';
 import type { Edit, Position } from '../../core/edit/edit';
@@ -77,6 +77,8 @@ interface DragState {
   additive: boolean;
   raf: number;
   k: number;
+  /** The overlay layer translated as a whole, once the drag has been lifted into it. */
+  rigid: SVGSVGElement | null;
   dx: number;
   dy: number;
 }
@@ -99,6 +101,11 @@ export function TopologyCanvas() {
   const fitRequest = useAppStore((s) => s.fitRequest);
   const svgRef = useRef<SVGSVGElement>(null);
   const gRef = useRef<SVGGElement>(null);
+  /** Dragged nodes and their links are drawn as clones in this overlay, so the big SVG is not repainted per frame. */
+  const dragGRef = useRef<SVGGElement>(null);
+  const rigidRef = useRef<SVGSVGElement>(null);
+  const rigidGRef = useRef<SVGGElement>(null);
+  const cleanupRef = useRef<(() => void) | null>(null);
   const zoomRef = useRef<d3.ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const transformRef = useRef<d3.ZoomTransform>(d3.zoomIdentity);
   const dragRef = useRef<DragState | WireState | null>(null);
@@ -126,6 +133,12 @@ export function TopologyCanvas() {
       .on('zoom', (ev: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
         transformRef.current = ev.transform;
         g.setAttribute('transform', ev.transform.toString());
+        dragGRef.current?.setAttribute('transform', ev.transform.toString());
+        rigidGRef.current?.setAttribute('transform', ev.transform.toString());
+        // The grid is a CSS background (cheap to repaint), kept in step with the view.
+        const step = 20 * ev.transform.k;
+        svg.style.backgroundSize = `${step}px ${step}px`;
+        svg.style.backgroundPosition = `${ev.transform.x}px ${ev.transform.y}px`;
       });
     zoomRef.current = zoom;
     d3.select(svg).call(zoom);
@@ -165,13 +178,16 @@ export function TopologyCanvas() {
     const d = dragRef.current;
     if (!d || d.kind !== 'node') return;
     d.raf = 0;
+    const dx = Math.round(d.dx);
+    const dy = Math.round(d.dy);
     for (const id of d.ids) {
       const p0 = d.start.get(id);
-      if (!p0) continue;
-      const p = { x: Math.round(p0.x + d.dx), y: Math.round(p0.y + d.dy) };
-      d.cur.set(id, p);
-      d.nodeEls.get(id)?.setAttribute('transform', `translate(${p.x},${p.y})`);
+      if (p0) d.cur.set(id, { x: p0.x + dx, y: p0.y + dy });
     }
+    // Everything that moves rigidly (the nodes, links between two of them) is one composited layer: a CSS
+    // translate, no repaint. Only links with one end left behind are redrawn.
+    if (d.rigid) d.rigid.style.transform = `translate(${dx * d.k}px, ${dy * d.k}px)`;
+    else for (const id of d.ids) d.nodeEls.get(id)?.setAttribute('transform', `translate(${d.cur.get(id)?.x},${d.cur.get(id)?.y})`);
     for (const { link, el } of d.links) {
       const ends = linkEnds(link, geoms, d.cur);
       if (ends) placeLink(el, ends);
@@ -184,6 +200,61 @@ export function TopologyCanvas() {
       }
     }
   }, [geoms, scenario]);
+
+  /**
+   * Moves the drag's drawing into the overlays: clones of the nodes and of the links between them into the
+   * rigid layer, links with one end left behind into the elastic one; originals hidden until the drop's
+   * re-render.
+   */
+  const liftToOverlay = useCallback((d: DragState) => {
+    const rigidSvg = rigidRef.current;
+    const rigid = rigidGRef.current;
+    const elastic = dragGRef.current;
+    if (!rigidSvg || !rigid || !elastic) return;
+    const hidden: SVGElement[] = [];
+    const lift = <T extends SVGElement>(el: T, layer: SVGGElement): T => {
+      const clone = el.cloneNode(true) as T;
+      for (const x of [clone, ...clone.querySelectorAll('[tabindex]')]) {
+        x.removeAttribute('tabindex');
+        x.removeAttribute('role');
+        x.removeAttribute('aria-label');
+      }
+      layer.appendChild(clone);
+      el.style.visibility = 'hidden';
+      hidden.push(el);
+      return clone;
+    };
+    const moving = new Set(d.ids);
+    const elasticLinks: DragState['links'] = [];
+    for (const l of d.links) {
+      if (moving.has(l.link.a.node) && moving.has(l.link.b.node)) lift(l.el, rigid);
+      else elasticLinks.push({ link: l.link, el: lift(l.el, elastic) });
+    }
+    d.links = elasticLinks;
+    // A host whose every node moves moves rigidly too (drawn first: it sits behind its nodes).
+    for (const [hid, rect] of d.hostEls) {
+      const g = rect.parentElement;
+      if (!(g instanceof SVGGElement) || !scenario.nodes.every((n) => n.host !== hid || moving.has(n.id))) continue;
+      const clone = lift(g, rigid);
+      rigid.prepend(clone);
+      d.hostEls.delete(hid);
+    }
+    for (const [id, el] of d.nodeEls) d.nodeEls.set(id, lift(el, rigid));
+    d.rigid = rigidSvg;
+    cleanupRef.current = () => {
+      rigid.replaceChildren();
+      elastic.replaceChildren();
+      rigidSvg.style.transform = '';
+      for (const el of hidden) el.style.visibility = '';
+    };
+  }, [scenario]);
+
+  // After the drop's edit is rendered (before paint), the overlay clones give way to the real elements.
+  useLayoutEffect(() => {
+    if (!scenario) return;
+    cleanupRef.current?.();
+    cleanupRef.current = null;
+  }, [scenario]);
 
   const onNodePointerDown = useCallback(
     (e: React.PointerEvent, id: string) => {
@@ -219,7 +290,7 @@ export function TopologyCanvas() {
         const g = geoms.get(nid);
         if (g) start.set(nid, g.pos);
       }
-      dragRef.current = { kind: 'node', pointerId: e.pointerId, startX: e.clientX, startY: e.clientY, moved: false, ids, start, cur: new Map(start), nodeEls, links, hostEls, additive: e.shiftKey, raf: 0, k: transformRef.current.k, dx: 0, dy: 0 };
+      dragRef.current = { kind: 'node', pointerId: e.pointerId, startX: e.clientX, startY: e.clientY, moved: false, ids, start, cur: new Map(start), nodeEls, links, hostEls, additive: e.shiftKey, raf: 0, k: transformRef.current.k, dx: 0, dy: 0, rigid: null };
       svg.setPointerCapture(e.pointerId);
     },
     [geoms, scenario],
@@ -243,6 +314,7 @@ export function TopologyCanvas() {
       const d = dragRef.current;
       if (!d || d.pointerId !== e.pointerId) return;
       if (!d.moved && Math.hypot(e.clientX - d.startX, e.clientY - d.startY) < 4) return;
+      if (!d.moved && d.kind === 'node') liftToOverlay(d);
       d.moved = true;
       if (d.kind === 'node') {
         d.dx = (e.clientX - d.startX) / d.k;
@@ -252,7 +324,7 @@ export function TopologyCanvas() {
         setWire({ from: d.origin, to: toScenario(e.clientX, e.clientY) });
       }
     },
-    [renderDrag, toScenario],
+    [liftToOverlay, renderDrag, toScenario],
   );
 
   const onPointerUp = useCallback(
@@ -275,7 +347,11 @@ export function TopologyCanvas() {
         }
         renderDrag();
         const edits: Edit[] = d.ids.map((id) => ({ kind: 'move-node', id, position: d.cur.get(id) ?? { x: 0, y: 0 } }));
-        useAppStore.getState().edit(edits.length === 1 ? edits[0] : { kind: 'batch', label: `move ${edits.length} nodes`, edits });
+        const moved = d.ids.some((id) => d.cur.get(id)?.x !== d.start.get(id)?.x || d.cur.get(id)?.y !== d.start.get(id)?.y);
+        if (!moved || !useAppStore.getState().edit(edits.length === 1 ? edits[0] : { kind: 'batch', label: `move ${edits.length} nodes`, edits })) {
+          cleanupRef.current?.();
+          cleanupRef.current = null;
+        }
         return;
       }
       setWire(null);
@@ -297,7 +373,7 @@ export function TopologyCanvas() {
       handledRef.current = false;
       return;
     }
-    if (e.target === svgRef.current || (e.target as Element).classList.contains('canvas-bg')) {
+    if (e.target === svgRef.current) {
       useAppStore.getState().select([]);
       useAppStore.getState().setConnectFrom(null);
     }
@@ -334,13 +410,7 @@ export function TopologyCanvas() {
         }}
         onDrop={onDrop}
       >
-        <defs>
-          <pattern id="grid" width="20" height="20" patternUnits="userSpaceOnUse">
-            <path d="M 20 0 L 0 0 0 20" className="grid-line" />
-          </pattern>
-        </defs>
         <g ref={gRef}>
-          <rect className="canvas-bg" x={-5000} y={-5000} width={10000} height={10000} fill="url(#grid)" />
           {scenario.hosts.map((h) => {
             const b = hosts.get(h.id);
             if (!b) return null;
@@ -367,6 +437,12 @@ export function TopologyCanvas() {
           })}
           {wire && <line className="wire-preview" x1={wire.from.x} y1={wire.from.y} x2={wire.to.x} y2={wire.to.y} />}
         </g>
+      </svg>
+      <svg className="drag-layer" aria-hidden="true">
+        <g ref={dragGRef} />
+      </svg>
+      <svg className="drag-layer" aria-hidden="true" ref={rigidRef}>
+        <g ref={rigidGRef} />
       </svg>
       {scenario.nodes.length === 0 && (
         <p className="canvas-empty">Empty canvas. Add a node from the palette (click, drag, or press 2 for a VM), then drag from one interface dot to another to connect.</p>
@@ -403,6 +479,8 @@ function placeLink(el: SVGGElement, [a, b]: [Position, Position]): void {
 }
 
 function placeHost(el: SVGRectElement, b: Box): void {
+  // Most moves stay inside the host: leave its (large) box alone unless it really changes.
+  if (el.x.baseVal.value === b.x && el.y.baseVal.value === b.y && el.width.baseVal.value === b.w && el.height.baseVal.value === b.h) return;
   el.setAttribute('x', String(b.x));
   el.setAttribute('y', String(b.y));
   el.setAttribute('width', String(b.w));
