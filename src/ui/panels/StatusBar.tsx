@@ -18,8 +18,9 @@ export function StatusBar({ source }: { source: () => StatusSource }) {
     let raf = 0;
     const frame = () => {
       const s = source();
-      if (samplesRef.current) samplesRef.current.textContent = String(s.received);
-      if (transportRef.current) transportRef.current.textContent = s.transport === 'shared-ring' ? 'shared ring' : 'batched transfer';
+      // Touch the DOM only when a value changed: an unconditional write costs a style/layout pass per frame.
+      setText(samplesRef.current, String(s.received));
+      setText(transportRef.current, s.transport === 'shared-ring' ? 'shared ring' : 'batched transfer');
       raf = requestAnimationFrame(frame);
     };
     raf = requestAnimationFrame(frame);
@@ -43,4 +44,8 @@ export function StatusBar({ source }: { source: () => StatusSource }) {
       {run.error && <span className="error">engine error: {run.error}</span>}
     </footer>
   );
+}
+
+function setText(el: HTMLElement | null, text: string): void {
+  if (el && el.textContent !== text) el.textContent = text;
 }
