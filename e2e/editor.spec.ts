@@ -194,6 +194,12 @@ test('help overlay, delete, undo, and a bad import leaves the scenario alone', a
   await expect(page.getByRole('button', { name: /^link / })).toHaveCount(2);
   await expect(page.getByTestId('scenario-validity')).toHaveText('✓ runnable');
 
+  // Drag from the palette onto the canvas places a node where it is dropped.
+  await page.getByRole('button', { name: 'Add Container' }).dragTo(page.getByRole('application', { name: 'Topology canvas' }), { targetPosition: { x: 200, y: 60 } });
+  await expect(page.getByRole('button', { name: 'container ct1', exact: true })).toBeVisible();
+  await page.keyboard.press('Control+z');
+  await expect(page.getByRole('button', { name: 'container ct1', exact: true })).toHaveCount(0);
+
   // Drag a node: one move edit on release; undo puts it back.
   const vm1 = page.getByRole('button', { name: 'vm vm1', exact: true });
   const before = await vm1.getAttribute('transform');

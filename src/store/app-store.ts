@@ -82,7 +82,7 @@ function initial(): Pick<AppState, 'presetId' | 'scenario' | 'seed' | 'notice' |
   } catch {
     // blocked storage: default theme
   }
-  const fallback = { presetId: first.id, scenario: withPositions(first.scenario), seed: first.scenario.seed, notice: null, theme };
+  const fallback = { presetId: first.id, scenario: withPositions(first.scenario, { relayoutCramped: true }), seed: first.scenario.seed, notice: null, theme };
   const restored = restoreFrom(storage);
   switch (restored.kind) {
     case 'none':
@@ -114,7 +114,7 @@ export const useAppStore = create<AppState>()((set, get) => ({
       set({ notice: `No preset called "${id}".` });
       return;
     }
-    set({ presetId: id, scenario: withPositions(preset.scenario), seed: preset.scenario.seed, notice: null, undoStack: [], redoStack: [], selection: [], connectFrom: null, fitRequest: get().fitRequest + 1 });
+    set({ presetId: id, scenario: withPositions(preset.scenario, { relayoutCramped: true }), seed: preset.scenario.seed, notice: null, undoStack: [], redoStack: [], selection: [], connectFrom: null, fitRequest: get().fitRequest + 1 });
   },
   setSeed: (seed) => set({ seed }),
   setSpeed: (speed) => set({ speed }),

@@ -4,7 +4,7 @@ import { findPreset } from '../scenario/presets';
 import { parseScenario } from '../scenario/validate';
 import type { Endpoint, NodeKind, Scenario } from '../scenario/types';
 import { applyEdit, type Edit } from './edit';
-import { addFlowEdit, addIfaceEdit, addNodeEdit, autoLayout, autoLayoutEdit, connectEdit, deleteEdit, deleteIfaceEdit, emptyScenario, NODE_KINDS, withPositions } from './ops';
+import { addFlowEdit, addIfaceEdit, addNodeEdit, autoLayout, autoLayoutEdit, connectEdit, deleteEdit, deleteIfaceEdit, emptyScenario, isCramped, NODE_KINDS, withPositions } from './ops';
 
 function apply(s: Scenario, e: Edit | string | null): { scenario: Scenario; inverse: Edit } {
   if (e === null || typeof e === 'string') throw new Error(`no edit: ${e}`);
@@ -205,5 +205,16 @@ describe('property: random edit sequences undo back to the original', () => {
       for (const e of redo) s = apply(s, e).scenario;
       expect(s, `seed ${seed} redo`).toEqual(end);
     }
+  });
+});
+
+describe('layout of drawn positions', () => {
+  it('re-lays out cramped preset positions only when asked, and keeps roomy ones', () => {
+    const s = routerClub();
+    expect(isCramped(s)).toBe(true); // the presets space nodes 150 px apart, narrower than a drawn node and its link label
+    expect(withPositions(s)).toBe(s);
+    const spaced = withPositions(s, { relayoutCramped: true });
+    expect(isCramped(spaced)).toBe(false);
+    expect(withPositions(spaced, { relayoutCramped: true })).toBe(spaced);
   });
 });

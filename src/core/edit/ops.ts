@@ -214,7 +214,7 @@ export function addFlowEdit(s: Scenario, kind: FlowSpec['kind'], from: string, t
   return { edit: { kind: 'add-flow', flow }, id };
 }
 
-export const LAYOUT = { columnPx: 170, rowPx: 110, originX: 80, originY: 90, hostGapPx: 80 } as const;
+export const LAYOUT = { columnPx: 200, rowPx: 110, originX: 80, originY: 90, hostGapPx: 80 } as const;
 
 /**
  * Layered layout: per host, nodes are columned by breadth-first distance along links (so a chain reads left
@@ -280,9 +280,30 @@ export function autoLayoutEdit(s: Scenario): Edit | null {
   return edits.length ? { kind: 'batch', label: 'auto-layout', edits } : null;
 }
 
-/** A scenario where every node has a position (presets and imported files may have none). */
-export function withPositions(s: Scenario): Scenario {
-  if (s.nodes.every((n) => n.position)) return s;
+/** Closer than this (centre to centre), two drawn nodes and their link labels collide. */
+export const MIN_SPACING = { x: 180, y: 80 } as const;
+
+/** True when two nodes of the same host sit closer than MIN_SPACING (positions drawn for another editor). */
+export function isCramped(s: Scenario): boolean {
+  const byHost = new Map<string, Position[]>();
+  for (const n of s.nodes) {
+    if (!n.position) continue;
+    const list = byHost.get(n.host) ?? [];
+    for (const q of list) if (Math.abs(q.x - n.position.x) < MIN_SPACING.x && Math.abs(q.y - n.position.y) < MIN_SPACING.y) return true;
+    list.push(n.position);
+    byHost.set(n.host, list);
+  }
+  return false;
+}
+
+/**
+ * A scenario where every node has a position (presets and imported files may have none). With
+ * `relayoutCramped`, positions too close to draw legibly are replaced by the auto-layout too.
+ */
+export function withPositions(s: Scenario, opts: { relayoutCramped?: boolean } = {}): Scenario {
+  const all = s.nodes.every((n) => n.position);
+  if (all && !(opts.relayoutCramped && isCramped(s))) return s;
   const pos = autoLayout(s);
-  return { ...s, nodes: s.nodes.map((n) => (n.position ? n : { ...n, position: pos.get(n.id) ?? { x: 0, y: 0 } })) };
+  const keep = all ? () => false : (n: Scenario['nodes'][number]) => n.position !== undefined;
+  return { ...s, nodes: s.nodes.map((n) => (keep(n) ? n : { ...n, position: pos.get(n.id) ?? { x: 0, y: 0 } })) };
 }

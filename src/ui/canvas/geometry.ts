@@ -141,15 +141,15 @@ export function contentBounds(s: Scenario, geoms: Map<string, NodeGeom>): Box | 
 /** A free spot for a new node: right of `near` if free, else the first free cell of a grid inside `area`. */
 export function freeSpot(s: Scenario, near: Position | undefined, area: Box | undefined): Position {
   const taken = s.nodes.map(posOf);
-  const free = (p: Position) => taken.every((q) => Math.abs(q.x - p.x) > 140 || Math.abs(q.y - p.y) > 80);
+  const free = (p: Position) => taken.every((q) => Math.abs(q.x - p.x) >= 180 || Math.abs(q.y - p.y) >= 90);
   if (near) {
-    for (const cand of [{ x: near.x + 170, y: near.y }, { x: near.x, y: near.y + 110 }, { x: near.x - 170, y: near.y }]) if (free(cand)) return cand;
+    for (const cand of [{ x: near.x + 200, y: near.y }, { x: near.x, y: near.y + 110 }, { x: near.x - 200, y: near.y }]) if (free(cand)) return cand;
   }
   const x0 = area ? area.x + HOST_PAD + NODE_W / 2 : 100;
   const y0 = area ? area.y + HOST_PAD + 40 : 100;
   for (let r = 0; r < 200; r++) {
     for (let c = 0; c < 8; c++) {
-      const p = { x: x0 + c * 170, y: y0 + r * 110 };
+      const p = { x: x0 + c * 200, y: y0 + r * 110 };
       if (free(p)) return p;
     }
   }
