@@ -75,8 +75,8 @@ test('live charts: tabs, tooltip with units, pause freezes, CSV/SVG/PNG export',
   await expect(page.getByRole('list', { name: /^CPU time by cost category.*legend$/ })).toContainText('paid in software');
   await expect(page.getByRole('list', { name: /^CPU time by cost category.*legend$/ })).toContainText('%');
   await page.keyboard.press('ArrowRight');
-  await expect(tabs.getByRole('tab', { name: 'Latency & jitter' })).toHaveAttribute('aria-selected', 'true');
-  await expect(tabs.getByRole('tab', { name: 'Latency & jitter' })).toBeFocused();
+  await expect(tabs.getByRole('tab', { name: 'Latency/jitter' })).toHaveAttribute('aria-selected', 'true');
+  await expect(tabs.getByRole('tab', { name: 'Latency/jitter' })).toBeFocused();
   await page.keyboard.press('ArrowRight');
   await expect(page.getByRole('img', { name: /^Queue depth per interface/ })).toBeVisible();
   await expect(page.getByRole('list', { name: 'Queue depth per interface legend' })).toContainText('pkt');

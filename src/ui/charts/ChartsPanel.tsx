@@ -225,11 +225,11 @@ export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, c
             </label>
           )}
           <label>
-            <span>Window </span>
+            <span>Samples </span>
             <select value={span} onChange={(e) => onSpan(Number(e.target.value))} aria-label="Samples in view">
               {SPANS.map((s) => (
                 <option key={s} value={s}>
-                  {s === 0 ? 'all kept samples' : `last ${s} samples`}
+                  {s === 0 ? 'all kept' : `last ${s}`}
                 </option>
               ))}
             </select>
@@ -349,7 +349,10 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
       const tipW = tip.offsetWidth;
       const left = px + 12 + tipW > d.layout.width ? Math.max(0, px - 12 - tipW) : px + 12;
       tip.style.left = `${left}px`;
-      tip.style.top = `${MARGIN.t}px`;
+      // Short plots: lift the tooltip so it stays inside the window.
+      const plotTop = overlay.getBoundingClientRect().top;
+      const overflow = plotTop + MARGIN.t + tip.offsetHeight - (globalThis.innerHeight - 4);
+      tip.style.top = `${overflow > 0 ? Math.max(MARGIN.t - overflow, -plotTop + 4) : MARGIN.t}px`;
     };
     redrawHover.current = hover;
 
@@ -561,9 +564,13 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
                 valueRefs.current[i] = el;
               }}
             />
-            {comparing && spec.kind === 'lines' && <span className="ol-note">B overlaid (faint)</span>}
           </li>
         ))}
+        {comparing && spec.kind === 'lines' && spec.series.length > 0 && (
+          <li>
+            <span className="ol-note">run A: full lines · run B: faint lines · A/B = ratio of the latest values</span>
+          </li>
+        )}
       </ul>
     </figure>
   );

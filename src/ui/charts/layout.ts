@@ -81,7 +81,9 @@ export function computeLayout(spec: ChartSpec, src: SeriesSource, w: Window, wid
   const y = scaleLinear()
     .domain([0, Math.max(spec.yMinMax, max > 0 ? max * 1.08 : 1)])
     .range([plotB, MARGIN.t])
-    .nice(yTickCount);
+    .nice(Math.max(4, yTickCount));
+  // A share of a core's time never needs more than 100 %.
+  if (spec.unit === 'ratio' && max <= 1 && y.domain()[1] > 1) y.domain([0, 1]);
   return {
     width,
     height,

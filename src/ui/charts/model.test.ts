@@ -209,5 +209,10 @@ describe('SVG export', () => {
     const [, drops] = chartsForTab('queues', CH);
     const D = computeLayout(drops, { ...h, channels: h.channels, length: 2, version: 0, received: 2, tNs: h.tNs, values: h.values.map(() => new Float64Array(64)), slot: (i) => i }, { from: 0, to: 2 }, 600, 200);
     expect(D.yTicks.map((t) => t.text)).toEqual(['0 pkt', '1 pkt']);
+    // A nearly fully busy core: the axis stops at 100 %, even on a short plot.
+    const busy = { ...h, channels: h.channels, length: h.length, version: 0, received: h.received, tNs: h.tNs, values: [new Float64Array(64).fill(0.97)], slot: (i: number) => h.slot(i) };
+    const B = computeLayout(cpu, busy, { from: 0, to: 20 }, 600, 110);
+    expect(B.y.domain()).toEqual([0, 1]);
+    expect(B.yTicks.at(-1)?.text).toBe('100 %');
   });
 });

@@ -25,8 +25,8 @@ export const TABS: readonly { id: TabId; label: string }[] = [
   { id: 'throughput', label: 'Throughput' },
   { id: 'events', label: 'Events/s' },
   { id: 'cpu', label: 'CPU breakdown' },
-  { id: 'latency', label: 'Latency & jitter' },
-  { id: 'queues', label: 'Queues & drops' },
+  { id: 'latency', label: 'Latency/jitter' },
+  { id: 'queues', label: 'Queues/drops' },
 ];
 
 /** Categories the software pays for when an offload is off; drawn in the "paid" colour family with a pattern. */
