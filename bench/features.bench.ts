@@ -7,35 +7,10 @@ import { netGsoOk } from '../src/core/features/device';
 import { applyEthtoolCommand, formatEthtoolK, parseEthtoolK } from '../src/core/features/ethtool';
 import { netdevFixFeatures } from '../src/core/features/fix';
 import { ixgbeLikeDevice, virtioNetDevice, vethDevice } from '../src/core/features/presets';
+import { measureNsPerOp } from './lib';
 
-const TRIALS = 5;
-const TARGET_MS = 40;
-const sink = { n: 0 };
-
-/** Median ns per op; `body(i)` runs one op and returns a number folded into a sink. */
-function measure(body: (i: number) => number): number {
-  let iterations = 1024;
-  const run = (n: number): number => {
-    let acc = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) acc += body(i);
-    const ms = performance.now() - t0;
-    sink.n += acc;
-    return ms;
-  };
-  run(iterations);
-  for (;;) {
-    const ms = run(iterations);
-    if (ms > TARGET_MS / 4) {
-      iterations = Math.max(1, Math.round((iterations * TARGET_MS) / ms));
-      break;
-    }
-    iterations *= 4;
-  }
-  const samples: number[] = [];
-  for (let t = 0; t < TRIALS; t++) samples.push((run(iterations) * 1e6) / iterations);
-  return samples.toSorted((a, b) => a - b)[TRIALS >> 1];
-}
+/** Median ns per op (bench/lib.ts), with this file's trial length. */
+const measure = (body: (i: number) => number): number => measureNsPerOp(body, { targetMs: 40, startIterations: 1024 });
 
 // Eight devices so reads are not all one hidden class slot / one constant.
 const devices = [virtioNetDevice(), vethDevice(), ixgbeLikeDevice(), vethDevice({ layout: LAYOUT_6_18 })];
@@ -60,4 +35,3 @@ rows.push(["applyEthtoolCommand 'tso off gso on'", measure((i) => applyEthtoolCo
 
 console.log('operation                               ns/op      × baseline');
 for (const [name, ns] of rows) console.log(`${name.padEnd(38)} ${ns.toFixed(1).padStart(9)}  ${(ns / baseline).toFixed(1).padStart(10)}`);
-if (sink.n === 0.5) console.log('(sink)');

@@ -4,8 +4,8 @@
 import { GroQueue } from '../src/core/packet/gro';
 import type { GroPacket } from '../src/core/packet/gro';
 import { SegmentBuffer, segmentInto, segmentTcp } from '../src/core/packet/gso';
-import { buildTcpFrame, TCP_ACK, TCP_PSH } from '../src/core/packet/frame';
 import { IpSummed, SKB_GSO_TCPV4, createSkb } from '../src/core/packet/skb';
+import { tsoExampleSuperFrame } from '../src/core/packet/reference-frames';
 import type { Skb } from '../src/core/packet/skb';
 
 const MSS = 1448;
@@ -13,20 +13,7 @@ const TRIALS = 5;
 const TARGET_MS_PER_TRIAL = 80;
 const sink = { value: 0 };
 
-const superFrame = buildTcpFrame({
-  srcIp: '192.168.1.10',
-  dstIp: '192.168.1.20',
-  ipId: 0x1234,
-  srcPort: 40000,
-  dstPort: 80,
-  seq: 1,
-  ack: 1,
-  flags: TCP_ACK | TCP_PSH,
-  window: 502,
-  payloadLength: 65535 - 40,
-  payloadSeed: 7,
-  checksum: 'partial',
-});
+const superFrame = tsoExampleSuperFrame(65535 - 40, 7);
 const superSkb = (): Skb =>
   createSkb({ len: superFrame.length, ipSummed: IpSummed.PARTIAL, csumStart: 34, csumOffset: 16, gsoSize: MSS, gsoType: SKB_GSO_TCPV4, networkHeader: 14, transportHeader: 34, hash: 0x51 });
 const skb = superSkb();

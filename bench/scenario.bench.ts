@@ -7,34 +7,10 @@ import { findPreset, PRESETS } from '../src/core/scenario/presets/index';
 import type { Scenario } from '../src/core/scenario/types';
 import { parseScenario } from '../src/core/scenario/validate';
 import { applyVariant } from '../src/core/scenario/variants';
+import { measureNsPerOp } from './lib';
 
-const TRIALS = 5;
-const TARGET_MS = 60;
-const sink = { n: 0 };
-
-/** Median ns per op. */
-function measure(body: () => number): number {
-  let iterations = 1;
-  const run = (n: number): number => {
-    let acc = 0;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) acc += body();
-    sink.n += acc;
-    return performance.now() - t0;
-  };
-  run(iterations);
-  for (;;) {
-    const ms = run(iterations);
-    if (ms > TARGET_MS / 4) {
-      iterations = Math.max(1, Math.round((iterations * TARGET_MS) / ms));
-      break;
-    }
-    iterations *= 4;
-  }
-  const samples: number[] = [];
-  for (let t = 0; t < TRIALS; t++) samples.push((run(iterations) * 1e6) / iterations);
-  return samples.toSorted((a, b) => a - b)[TRIALS >> 1];
-}
+/** Median ns per op (bench/lib.ts), with this file's trial length. */
+const measure = (body: () => number): number => measureNsPerOp(body, { targetMs: 60 });
 
 const id = <T extends string>(s: string) => s as T;
 
@@ -91,4 +67,3 @@ for (const [label, ns, copyNs] of rows) {
   console.log(`${label.padEnd(w)}  ${(ns / 1e3).toFixed(1).padStart(10)}  ${(copyNs / 1e3).toFixed(1).padStart(10)}  ${(ns / copyNs).toFixed(2).padStart(8)}`);
 }
 console.log(`(baseline "copy" = JSON.parse(JSON.stringify(doc)) of the same document in the same run; presets: ${PRESETS.length})`);
-if (sink.n === 0.5) console.log('');

@@ -5,6 +5,7 @@ import { TCP_ACK, TCP_PSH, buildTcpFrame, buildUdpFrame, parseFrame } from './fr
 import { IpSummed, SKB_GSO_TCPV4, SKB_GSO_UDP_L4, createSkb, type Skb } from './skb';
 import { readPcapng } from './pcap';
 import { CaptureRecorder, ETH_ZLEN, annotateCapture, captureComment, tcpdumpBytes, wireFrames, wireTimeNs } from './capture';
+import { tsoExampleSuperFrame } from './reference-frames';
 
 const toHex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
@@ -41,19 +42,7 @@ function partialSkb(frame: Uint8Array, csumOffset: number, init: Partial<Skb> = 
 
 /** §5.4 super-packet, CHECKSUM_PARTIAL with gso_size 1448. */
 function tsoSuper(): { frame: Uint8Array; skb: Skb } {
-  const frame = buildTcpFrame({
-    srcIp: '192.168.1.10',
-    dstIp: '192.168.1.20',
-    ipId: 0x1234,
-    srcPort: 40000,
-    dstPort: 80,
-    seq: 1,
-    ack: 1,
-    flags: TCP_ACK | TCP_PSH,
-    window: 502,
-    payloadLength: 4000,
-    checksum: 'partial',
-  });
+  const frame = tsoExampleSuperFrame();
   return { frame, skb: partialSkb(frame, 16, { gsoSize: 1448, gsoType: SKB_GSO_TCPV4 }) };
 }
 

@@ -14,6 +14,7 @@ import {
   createSkb,
 } from './skb';
 import type { Skb } from './skb';
+import { tsoExampleSuperFrame } from './reference-frames';
 
 function hex(buf: Uint8Array, from = 0, to = buf.length): string {
   return Buffer.from(buf.subarray(from, to)).toString('hex');
@@ -36,23 +37,6 @@ function superSkb(frame: Uint8Array, gsoType: number, gsoSize: number, csumOffse
     queueMapping: 3,
     networkHeader: 14,
     transportHeader: 34,
-  });
-}
-
-/** §5.4 super-packet: 192.168.1.10:40000 → 192.168.1.20:80, id 0x1234, DF, seq 1 ack 1, ACK|PSH, win 502. */
-function tsoExampleSuperFrame(): Uint8Array {
-  return buildTcpFrame({
-    srcIp: '192.168.1.10',
-    dstIp: '192.168.1.20',
-    ipId: 0x1234,
-    srcPort: 40000,
-    dstPort: 80,
-    seq: 1,
-    ack: 1,
-    flags: TCP_ACK | TCP_PSH,
-    window: 502,
-    payloadLength: 4000,
-    checksum: 'partial',
   });
 }
 

@@ -88,7 +88,7 @@ describe('skb record', () => {
     } as const;
     const skb = createSkb(full);
     expect(skb).toEqual(full);
-    expect(Object.keys(skb).sort()).toEqual(Object.keys(full).sort());
+    expect(Object.keys(skb).toSorted()).toEqual(Object.keys(full).toSorted());
     expect(cloneSkb(skb)).toEqual(full);
     expect(cloneSkb(skb)).not.toBe(skb);
     expect(createSkb({ len: undefined, rxQueue: undefined })).toEqual(createSkb());
