@@ -38,7 +38,14 @@ function patternDef(id: string, pattern: Pattern, color: string): string {
 export function chartSvg(spec: ChartSpec, src: SeriesSource, w: Window, width: number, plotHeight: number, theme: Theme): string {
   const titleH = 24;
   const legendRowH = 18;
-  const perRow = Math.max(1, Math.floor((width - 16) / 230));
+  const last = w.to - 1;
+  const legendText = spec.series.map((s) => {
+    const value = spec.kind === 'histogram' || last < w.from ? '' : ` ${fmt(src.values[s.channel][src.slot(last)], s.unit)}`;
+    return `${s.label}${s.note ? ` (${s.note})` : ''}${value}`;
+  });
+  // No text measuring outside a browser: ~6.5 px per character at 11 px.
+  const colW = Math.min(width - 16, Math.max(160, 36 + 6.5 * Math.max(0, ...legendText.map((t) => t.length))));
+  const perRow = Math.max(1, Math.floor((width - 16) / colW));
   const legendH = Math.ceil(spec.series.length / perRow) * legendRowH + 6;
   const L = computeLayout(spec, src, w, width, plotHeight);
   const height = titleH + plotHeight + legendH;
@@ -57,7 +64,11 @@ export function chartSvg(spec: ChartSpec, src: SeriesSource, w: Window, width: n
     out.push(`<line x1="${MARGIN.l}" x2="${plotR}" y1="${r2(t.px)}" y2="${r2(t.px)}" stroke="${theme.grid}"/>`);
     out.push(`<text x="${MARGIN.l - 6}" y="${r2(t.px)}" text-anchor="end" dominant-baseline="middle" fill="${theme.muted}">${esc(t.text)}</text>`);
   }
-  for (const t of L.xTicks) out.push(`<text x="${r2(t.px)}" y="${plotB + 16}" text-anchor="middle" fill="${theme.muted}">${esc(t.text)}</text>`);
+  const titleRight = L.xTitle ? 6.5 * L.xTitle.length + 8 : 0;
+  for (const t of L.xTicks) {
+    const half = 3.25 * t.text.length;
+    if (t.px - half >= titleRight && t.px + half <= width) out.push(`<text x="${r2(t.px)}" y="${plotB + 16}" text-anchor="middle" fill="${theme.muted}">${esc(t.text)}</text>`);
+  }
   out.push(`<line x1="${MARGIN.l}" x2="${plotR}" y1="${plotB}" y2="${plotB}" stroke="${theme.muted}"/>`);
 
   if (spec.kind === 'histogram' && L.hist) {
@@ -110,16 +121,13 @@ export function chartSvg(spec: ChartSpec, src: SeriesSource, w: Window, width: n
 
   // Legend: swatch + label + note + value at the window's end (never colour alone).
   const legendY = titleH + plotHeight + 4;
-  const last = w.to - 1;
   spec.series.forEach((s, i) => {
-    const cx = 8 + (i % perRow) * 230;
+    const cx = 8 + (i % perRow) * colW;
     const cy = legendY + Math.floor(i / perRow) * legendRowH + 9;
     const fill = s.pattern === 'solid' ? theme.color(i) : `url(#p${i})`;
     if (spec.kind === 'lines') out.push(`<line x1="${cx}" x2="${cx + 18}" y1="${cy}" y2="${cy}" stroke="${theme.color(i)}" stroke-width="2.5"${s.dash.length ? ` stroke-dasharray="${s.dash.join(' ')}"` : ''}/>`);
     else out.push(`<rect x="${cx}" y="${cy - 5}" width="18" height="10" fill="${fill}" stroke="${theme.color(i)}"/>`);
-    const value = spec.kind === 'histogram' || last < w.from ? '' : ` ${fmt(src.values[s.channel][src.slot(last)], s.unit)}`;
-    const note = s.note ? ` (${s.note})` : '';
-    out.push(`<text x="${cx + 24}" y="${cy}" dominant-baseline="middle" fill="${theme.fg}">${esc(`${s.label}${note}${value}`)}</text>`);
+    out.push(`<text x="${cx + 24}" y="${cy}" dominant-baseline="middle" fill="${theme.fg}">${esc(legendText[i])}</text>`);
   });
   out.push('</svg>');
   return out.join('\n');
