@@ -149,7 +149,7 @@ export function App() {
         <Palette />
         <section className="editor" aria-label="Topology editor">
           <EditorBar problems={problems} />
-          <TopologyCanvas />
+          <TopologyCanvas live={history} />
         </section>
         <aside className="side" aria-label="Inspector">
           <Properties />

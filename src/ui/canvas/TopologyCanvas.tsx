@@ -94,7 +94,61 @@ interface WireState {
   additive: boolean;
 }
 
-export function TopologyCanvas() {
+/** Where the canvas reads live telemetry from (the app's MetricsHistory); never through React state. */
+export interface LiveSource {
+  channels: readonly { id: string }[];
+  version: number;
+  latest(channel: number): number | undefined;
+}
+
+const LIVE_INTERVAL_MS = 250;
+
+/** Writes each link's live rate and event rate into its label, a few times a second, straight into the DOM. */
+function useLiveLinkNumbers(svgRef: React.RefObject<SVGSVGElement | null>, links: readonly LinkSpec[], live: (() => LiveSource | null) | undefined): void {
+  useEffect(() => {
+    if (!live) return;
+    let source: LiveSource | null = null;
+    let index = new Map<string, number>();
+    let version = -1;
+    let last = 0;
+    let raf = 0;
+    const value = (id: string): number => {
+      const k = index.get(id);
+      return k === undefined ? 0 : (source?.latest(k) ?? 0);
+    };
+    const frame = (t: number) => {
+      raf = requestAnimationFrame(frame);
+      if (t - last < LIVE_INTERVAL_MS) return;
+      last = t;
+      const src = live();
+      if (src !== source) {
+        source = src;
+        index = new Map(src?.channels.map((c, k) => [c.id, k]) ?? []);
+        version = -1;
+      }
+      const svg = svgRef.current;
+      if (!svg || !source || source.version === version) return;
+      version = source.version;
+      for (const l of links) {
+        const g = svg.querySelector(`[data-link-id="${CSS.escape(l.id)}"]`);
+        const rateEl = g?.querySelector('text.link-live.rate');
+        const evEl = g?.querySelector('text.link-live.events');
+        if (!rateEl || !evEl) continue;
+        const a = `if/${l.a.node}/${l.a.iface}`;
+        const b = `if/${l.b.node}/${l.b.iface}`;
+        const bps = Math.max(value(`${a}/rx/bps`), value(`${b}/rx/bps`));
+        const events = value(`${a}/events`) + value(`${b}/events`);
+        const known = index.has(`${a}/rx/bps`);
+        rateEl.textContent = known ? si(bps, 'bit/s') : '';
+        evEl.textContent = known ? si(events, 'ev/s') : '';
+      }
+    };
+    raf = requestAnimationFrame(frame);
+    return () => cancelAnimationFrame(raf);
+  }, [svgRef, links, live]);
+}
+
+export function TopologyCanvas({ live }: { live?: () => LiveSource | null }) {
   const scenario = useAppStore((s) => s.scenario);
   const selection = useAppStore((s) => s.selection);
   const connectFrom = useAppStore((s) => s.connectFrom);
@@ -115,6 +169,7 @@ export function TopologyCanvas() {
   const geoms = useMemo(() => layoutNodes(scenario), [scenario]);
   const hosts = useMemo(() => hostBoxes(scenario, geoms), [scenario, geoms]);
   const selected = useMemo(() => new Set(selection.map(selKey)), [selection]);
+  useLiveLinkNumbers(svgRef, scenario.links, live);
 
   // d3-zoom owns the viewport transform; React never re-renders for a pan or zoom.
   useEffect(() => {
@@ -549,6 +604,8 @@ const LinkView = memo(function LinkView({ link, ends: [a, b], label, selected }:
         <text textAnchor="middle" y={4}>
           {label}
         </text>
+        <text className="link-live rate" textAnchor="middle" y={22} />
+        <text className="link-live events" textAnchor="middle" y={35} />
       </g>
     </g>
   );
