@@ -215,6 +215,16 @@ test('help overlay, delete, undo, and a bad import leaves the scenario alone', a
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(vm1).toHaveAttribute('transform', before ?? '');
 
+  // Flow settings: a byte limit on the bulk TCP flow, validated, one undo step.
+  await page.getByText('vm1 → vm2').click();
+  const flow = page.getByRole('group', { name: 'Flow f1 settings' });
+  await flow.getByLabel('Bytes').fill('-5');
+  await flow.getByLabel('Bytes').press('Enter');
+  await expect(flow.getByRole('alert')).toContainText('Bytes: enter an integer from 1');
+  await flow.getByLabel('Bytes').fill('1000000');
+  await flow.getByLabel('Bytes').press('Enter');
+  await expect(page.getByRole('list', { name: 'Flows' })).toContainText('bulk TCP · 1 MB');
+
   await page.getByLabel('Scenario file to import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"hosts":[]}') });
   await expect(page.getByRole('alert').filter({ hasText: 'bad.json was not imported' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'bridge br0', exact: true })).toBeVisible();

@@ -35,6 +35,7 @@ describe('applyEdit', () => {
       { kind: 'set-link-prop', id: 'l-vm1', patch: { ringSize: 1024 } },
       { kind: 'set-host-prop', id: 'h1', patch: { cores: 16 } },
       { kind: 'set-scenario-prop', patch: { title: 'x', description: undefined } },
+      { kind: 'set-flow-prop', id: 'f1', patch: { bytes: 1e6, stopNs: 100e6 } },
       deleteEdit(s, { nodes: ['br1'] }) as Edit,
     ];
     for (const e of edits) {
@@ -57,6 +58,7 @@ describe('applyEdit', () => {
     const s = routerClub();
     expect(applyEdit(s, { kind: 'remove-node', id: 'nope' })).toEqual({ ok: false, error: 'no node "nope"' });
     expect(applyEdit(s, { kind: 'set-node-prop', id: 'br1', patch: { cores: 2 } }).ok).toBe(false);
+    expect(applyEdit(s, { kind: 'set-flow-prop', id: 'f1', patch: { payloadBytes: 100 } })).toEqual({ ok: false, error: 'a tcp flow has no "payloadBytes"' });
     expect(applyEdit(s, { kind: 'rename-iface', node: 'br1', from: 'tap0', to: 'tap1' }).ok).toBe(false);
     const bad = applyEdit(s, { kind: 'batch', label: 'two', edits: [{ kind: 'remove-link', id: 'l-vm1' }, { kind: 'remove-link', id: 'l-vm1' }] });
     expect(bad).toEqual({ ok: false, error: 'two: no link "l-vm1"' });

@@ -62,6 +62,22 @@ export interface HostPatch {
   cores?: number;
 }
 
+/** Flow fields an edit may set (each only on the kinds that have it); `undefined` removes an optional one. */
+export interface FlowPatch {
+  startNs?: number;
+  stopNs?: number | undefined;
+  srcPort?: number | undefined;
+  dstPort?: number | undefined;
+  tos?: number | undefined;
+  bytes?: number | undefined;
+  writeBytes?: number | undefined;
+  rateBitsPerSec?: number;
+  payloadBytes?: number;
+  intervalNs?: number;
+  requestBytes?: number;
+  responseBytes?: number;
+}
+
 export interface ScenarioPatch {
   title?: string;
   description?: string | undefined;
@@ -89,6 +105,7 @@ export type Edit =
   | { kind: 'set-link-prop'; id: string; patch: LinkPatch }
   | { kind: 'add-flow'; flow: FlowSpec; index?: number }
   | { kind: 'remove-flow'; id: string }
+  | { kind: 'set-flow-prop'; id: string; patch: FlowPatch }
   | { kind: 'add-fault'; fault: FaultSpec; index: number }
   | { kind: 'remove-fault'; index: number }
   | { kind: 'set-scenario-prop'; patch: ScenarioPatch }
@@ -280,6 +297,14 @@ export function applyEdit(s: Scenario, edit: Edit): EditResult {
       if (i < 0) return fail(`no flow "${edit.id}"`);
       return { ok: true, scenario: { ...s, flows: without(s.flows, i) }, inverse: { kind: 'add-flow', flow: s.flows[i], index: i } };
     }
+    case 'set-flow-prop': {
+      const i = s.flows.findIndex((f) => f.id === edit.id);
+      if (i < 0) return fail(`no flow "${edit.id}"`);
+      const flow = s.flows[i];
+      for (const k of Object.keys(edit.patch)) if (!FLOW_FIELDS[flow.kind].includes(k) && !FLOW_COMMON.has(k)) return fail(`a ${flow.kind} flow has no "${k}"`);
+      const { value, undo } = patchObject(flow, edit.patch);
+      return { ok: true, scenario: { ...s, flows: replaced(s.flows, i, value) }, inverse: { kind: 'set-flow-prop', id: edit.id, patch: undo } };
+    }
     case 'add-fault':
       return { ok: true, scenario: { ...s, faults: insertAt(s.faults, edit.fault, edit.index) }, inverse: { kind: 'remove-fault', index: Math.min(Math.max(edit.index, 0), s.faults.length) } };
     case 'remove-fault': {
@@ -307,6 +332,13 @@ export function applyEdit(s: Scenario, edit: Edit): EditResult {
     }
   }
 }
+
+const FLOW_COMMON = new Set(['startNs', 'stopNs', 'srcPort', 'dstPort', 'tos']);
+const FLOW_FIELDS: Record<FlowSpec['kind'], readonly string[]> = {
+  tcp: ['bytes', 'writeBytes'],
+  udp: ['rateBitsPerSec', 'payloadBytes'],
+  probe: ['intervalNs', 'requestBytes', 'responseBytes'],
+};
 
 const KIND_FIELDS: Record<NodeSpec['kind'], readonly string[]> = {
   vm: ['vcpus'],
@@ -359,6 +391,8 @@ export function describeEdit(edit: Edit): string {
       return `add ${edit.flow.kind} flow ${edit.flow.id}`;
     case 'remove-flow':
       return `remove flow ${edit.id}`;
+    case 'set-flow-prop':
+      return `change flow ${edit.id} (${Object.keys(edit.patch).join(', ')})`;
     case 'add-fault':
       return 'add fault';
     case 'remove-fault':

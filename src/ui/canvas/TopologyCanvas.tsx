@@ -138,7 +138,7 @@ function useLiveLinkNumbers(svgRef: React.RefObject<SVGSVGElement | null>, links
         const b = `if/${l.b.node}/${l.b.iface}`;
         const bps = Math.max(value(`${a}/rx/bps`), value(`${b}/rx/bps`));
         const events = value(`${a}/events`) + value(`${b}/events`);
-        const known = index.has(`${a}/rx/bps`);
+        const known = index.has(`${a}/rx/bps`) && source.latest(index.get(`${a}/rx/bps`) ?? 0) !== undefined;
         rateEl.textContent = known ? si(bps, 'bit/s') : '';
         evEl.textContent = known ? si(events, 'ev/s') : '';
       }

@@ -3,7 +3,10 @@ import { useState } from 'react';
 import { useAppStore } from '../../store/app-store';
 import { addFlowEdit } from '../../core/edit/ops';
 import type { FlowSpec } from '../../core/scenario/types';
+import { LIMITS } from '../../core/scenario/schema';
+import type { FlowPatch } from '../../core/edit/edit';
 import { duration, si } from '../format';
+import { NumField } from './fields';
 
 const KINDS: readonly { kind: FlowSpec['kind']; label: string }[] = [
   { kind: 'tcp', label: 'bulk TCP' },
@@ -42,7 +45,12 @@ export function TrafficPanel() {
       <ul className="flow-list" aria-label="Flows">
         {scenario.flows.map((f) => (
           <li key={f.id}>
-            <code>{f.id}</code> {f.from} → {f.to} <span className="hint">{describeFlow(f)}</span>{' '}
+            <details>
+              <summary>
+                <code>{f.id}</code> {f.from} → {f.to} <span className="hint">{describeFlow(f)}</span>
+              </summary>
+              <FlowProps flow={f} />
+            </details>
             <button type="button" aria-label={`Remove flow ${f.id}`} onClick={() => edit({ kind: 'remove-flow', id: f.id })}>
               ✕
             </button>
@@ -76,5 +84,37 @@ export function TrafficPanel() {
       </div>
       {endpoints.length < 2 && <p className="hint">Flows run between VMs or containers: add at least two.</p>}
     </section>
+  );
+}
+
+function FlowProps({ flow }: { flow: FlowSpec }) {
+  const edit = useAppStore((s) => s.edit);
+  const set = (patch: FlowPatch) => edit({ kind: 'set-flow-prop', id: flow.id, patch });
+  const maxNs = LIMITS.maxSimulatedNs;
+  return (
+    <div className="flow-props" role="group" aria-label={`Flow ${flow.id} settings`}>
+      <NumField label="Start" unit="ms" scale={1e6} integer={false} value={flow.startNs} min={0} max={maxNs} onCommit={(v) => v !== undefined && set({ startNs: Math.round(v) })} />
+      <NumField label="Stop" unit="ms" placeholder="end of run" scale={1e6} integer={false} optional value={flow.stopNs} min={1} max={maxNs} onCommit={(v) => set({ stopNs: v === undefined ? undefined : Math.round(v) })} />
+      <NumField label="TOS" placeholder="0" optional value={flow.tos} min={0} max={255} onCommit={(v) => set({ tos: v })} />
+      {flow.kind === 'tcp' && (
+        <>
+          <NumField label="Bytes" unit="B" placeholder="unlimited" optional value={flow.bytes} min={LIMITS.tcpBytes.min} max={LIMITS.tcpBytes.max} onCommit={(v) => set({ bytes: v })} />
+          <NumField label="Write size" unit="B" optional value={flow.writeBytes} min={LIMITS.writeBytes.min} max={LIMITS.writeBytes.max} onCommit={(v) => set({ writeBytes: v })} />
+        </>
+      )}
+      {flow.kind === 'udp' && (
+        <>
+          <NumField label="Rate" unit="Mbit/s" scale={1e6} integer={false} value={flow.rateBitsPerSec} min={1} max={LIMITS.rateBitsPerSec.max} onCommit={(v) => v !== undefined && set({ rateBitsPerSec: Math.round(v) })} />
+          <NumField label="Payload" unit="B" value={flow.payloadBytes} min={LIMITS.udpPayloadBytes.min} max={LIMITS.udpPayloadBytes.max} onCommit={(v) => v !== undefined && set({ payloadBytes: v })} />
+        </>
+      )}
+      {flow.kind === 'probe' && (
+        <>
+          <NumField label="Interval" unit="ms" scale={1e6} integer={false} value={flow.intervalNs} min={LIMITS.probeIntervalNs.min} max={LIMITS.probeIntervalNs.max} onCommit={(v) => v !== undefined && set({ intervalNs: Math.round(v) })} />
+          <NumField label="Request" unit="B" value={flow.requestBytes} min={LIMITS.probeBytes.min} max={LIMITS.probeBytes.max} onCommit={(v) => v !== undefined && set({ requestBytes: v })} />
+          <NumField label="Response" unit="B" value={flow.responseBytes} min={LIMITS.probeBytes.min} max={LIMITS.probeBytes.max} onCommit={(v) => v !== undefined && set({ responseBytes: v })} />
+        </>
+      )}
+    </div>
   );
 }

@@ -15,12 +15,13 @@ export interface NumFieldProps {
   /** Display scale: the input shows value / scale (e.g. 1e9 to edit Gbit/s). */
   scale?: number;
   optional?: boolean;
+  placeholder?: string;
   onCommit: (value: number | undefined) => void;
 }
 
 const show = (v: number | undefined, scale: number) => (v === undefined ? '' : String(Number((v / scale).toPrecision(12))));
 
-export function NumField({ label, value, unit, min, max, integer = true, scale = 1, optional = false, onCommit }: NumFieldProps) {
+export function NumField({ label, value, unit, min, max, integer = true, scale = 1, optional = false, placeholder, onCommit }: NumFieldProps) {
   const id = useId();
   const [text, setText] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -54,6 +55,7 @@ export function NumField({ label, value, unit, min, max, integer = true, scale =
           id={id}
           inputMode="decimal"
           value={current}
+          placeholder={placeholder}
           aria-invalid={error ? true : undefined}
           aria-describedby={error ? `${id}-err` : undefined}
           onChange={(e) => setText(e.target.value)}
