@@ -229,3 +229,58 @@ test('help overlay, delete, undo, and a bad import leaves the scenario alone', a
   await expect(page.getByRole('alert').filter({ hasText: 'bad.json was not imported' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'bridge br0', exact: true })).toBeVisible();
 });
+
+test('at 1280×720 the regions do not overlap, every control is named, and both themes apply', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+  await page.getByRole('button', { name: 'interface vm1/eth0' }).click();
+  await expect(page.getByRole('region', { name: 'Offloads of vm1/eth0' })).toBeVisible();
+
+  const regions = ['nav[aria-label="Palette"]', 'section[aria-label="Topology editor"]', 'aside[aria-label="Inspector"]', 'section[aria-label="Live charts"]', 'footer[aria-label="Run status"]', 'header.toolbar'];
+  const boxes = await Promise.all(regions.map(async (sel) => ({ sel, box: await page.locator(sel).boundingBox() })));
+  for (const { sel, box } of boxes) {
+    expect(box, sel).not.toBeNull();
+    if (!box) continue;
+    expect(box.x + box.width, `${sel} inside the viewport`).toBeLessThanOrEqual(1280.5);
+    expect(box.y + box.height, `${sel} inside the viewport`).toBeLessThanOrEqual(720.5);
+  }
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i].box;
+      const b = boxes[j].box;
+      if (!a || !b) continue;
+      const overlap = a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+      expect(overlap, `${boxes[i].sel} overlaps ${boxes[j].sel}`).toBe(false);
+    }
+  }
+
+  // Every control has an accessible name (text, aria-label or a label element).
+  const unnamed = await page.evaluate(() => {
+    const out: string[] = [];
+    for (const el of document.querySelectorAll<HTMLElement>('button, input, select, textarea, [role="button"], [role="switch"]')) {
+      if (el.closest('[aria-hidden="true"]') || (el instanceof HTMLInputElement && el.type === 'file' && el.hidden && el.getAttribute('aria-label'))) continue;
+      const labelled = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || (el as HTMLInputElement).labels?.length || (el.textContent ?? '').trim();
+      if (!labelled) out.push(el.outerHTML.slice(0, 120));
+    }
+    return out;
+  });
+  expect(unnamed).toEqual([]);
+
+  // Themes: an explicit choice overrides the system one.
+  const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--panel').trim());
+  await page.getByLabel('Theme').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+  const dark = await bg();
+  await page.getByLabel('Theme').selectOption('light');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  expect(await bg()).not.toBe(dark);
+
+  // Keyboard focus is visible on canvas items.
+  const vm1 = page.getByRole('button', { name: 'vm vm1', exact: true });
+  await vm1.focus();
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  await expect(vm1).toBeFocused();
+  const stroke = await page.locator('[data-node-id="vm1"] rect.node-box').evaluate((el) => getComputedStyle(el).strokeWidth);
+  expect(parseFloat(stroke)).toBeGreaterThanOrEqual(3);
+});
