@@ -12,10 +12,10 @@ import {
   FILE_FORMAT,
   LINK_PARAM,
   FORMAT_DICTIONARIES,
-  PAYLOAD_MIGRATIONS,
   SHARE_FORMAT_VERSION,
   base64urlDecode,
   expandPayload,
+  migratePayload,
   validateView,
   type ShareView,
 } from './link';
@@ -140,13 +140,9 @@ function openLink(text: string): OpenResult | Refusal {
   const json = parseJsonText('link', inflated);
   if (json instanceof Refusal) return json;
   if (!isRecord(json)) return refuse('link', 'holds data of the wrong kind (not an Offload Lab scenario).');
-  let payload = json;
-  for (let v = version; v < SHARE_FORMAT_VERSION; v++) {
-    const step = PAYLOAD_MIGRATIONS[v];
-    if (!step) return refuse('link', `has format ${version}, which this Offload Lab cannot convert (no step from ${v} to ${v + 1}).`);
-    payload = step(payload);
-  }
-  const { scenario, view } = expandPayload(payload);
+  const migrated = migratePayload(json, version);
+  if (!migrated.ok) return refuse('link', `has format ${version}, which this Offload Lab cannot convert (${migrated.error}).`);
+  const { scenario, view } = expandPayload(migrated.payload);
   return finish('link', scenario, view, version < SHARE_FORMAT_VERSION ? version : undefined);
 }
 

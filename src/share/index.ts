@@ -5,6 +5,7 @@ export {
   VIEW_LIMITS,
   DEFAULTS_V1,
   PAYLOAD_MIGRATIONS,
+  migratePayload,
   encodeShareFragment,
   encodeShareUrl,
   encodeShareFile,

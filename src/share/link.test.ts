@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { inflateSync } from 'fflate';
 import { runScenario } from '../core/engine';
-import { PRESETS } from '../core/scenario/presets/index';
+import { applyVariant, PRESETS } from '../core/scenario/presets/index';
 import type { NodeId, Scenario } from '../core/scenario/types';
 import { decodeShareLink, openUntrusted } from './door';
 import { DICTIONARY_V1 } from './dictionary-v1';
@@ -17,6 +17,7 @@ import {
   encodeShareFragment,
   encodeShareUrl,
   expandScenarioV1,
+  migratePayload,
   payloadJson,
   validateView,
   type ShareState,
@@ -86,6 +87,32 @@ describe('share links: presets', () => {
       const b = runScenario(back.scenario, { durationNs: 20e6 });
       expect(JSON.stringify(b), p.id).toBe(JSON.stringify(a));
     }
+  });
+});
+
+describe('share links: variants and migrations', () => {
+  it('every preset variant round-trips exactly', () => {
+    let n = 0;
+    for (const p of PRESETS) {
+      for (const v of p.variants) {
+        const r = applyVariant(p.scenario, v);
+        if (!r.ok) throw new Error(`${p.id}/${v.name}: ${r.errors[0].message}`);
+        expect(decodeOk(encodeShareFragment({ scenario: r.scenario, view: {} })).scenario, `${p.id}/${v.name}`).toEqual(r.scenario);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(5);
+  });
+  it('migratePayload runs the steps in order and reports a missing or failing step', () => {
+    const table = {
+      1: (p: Record<string, unknown>) => ({ ...p, steps: ['1→2'] }),
+      2: (p: Record<string, unknown>) => ({ ...p, steps: [...(p.steps as string[]), '2→3'] }),
+    };
+    expect(migratePayload({ s: 1 }, 1, table, 3)).toEqual({ ok: true, payload: { s: 1, steps: ['1→2', '2→3'] } });
+    expect(migratePayload({ s: 1 }, 3, table, 3)).toEqual({ ok: true, payload: { s: 1 } });
+    expect(migratePayload({}, 1, { 1: table[1] }, 3)).toEqual({ ok: false, error: 'no conversion from format 2 to 3' });
+    const failing = migratePayload({}, 1, { 1: () => { throw new Error('bad field'); } }, 2);
+    expect(failing).toEqual({ ok: false, error: 'converting format 1 to 2 failed: bad field' });
   });
 });
 

@@ -245,6 +245,29 @@ export function expandScenarioV1(x: unknown): unknown {
  */
 export const PAYLOAD_MIGRATIONS: Readonly<Record<number, (payload: Record<string, unknown>) => Record<string, unknown>>> = {};
 
+/**
+ * Runs the steps from `fromVersion` up to `toVersion` (the current format unless testing a table). Returns
+ * an error text when a step is missing or a step rejects the payload (throws).
+ */
+export function migratePayload(
+  payload: Record<string, unknown>,
+  fromVersion: number,
+  migrations: Readonly<Record<number, (p: Record<string, unknown>) => Record<string, unknown>>> = PAYLOAD_MIGRATIONS,
+  toVersion: number = SHARE_FORMAT_VERSION,
+): { ok: true; payload: Record<string, unknown> } | { ok: false; error: string } {
+  let cur = payload;
+  for (let v = fromVersion; v < toVersion; v++) {
+    const step = migrations[v];
+    if (!step) return { ok: false, error: `no conversion from format ${v} to ${v + 1}` };
+    try {
+      cur = step(cur);
+    } catch (e) {
+      return { ok: false, error: `converting format ${v} to ${v + 1} failed: ${e instanceof Error ? e.message : String(e)}` };
+    }
+  }
+  return { ok: true, payload: cur };
+}
+
 /** Deflate dictionary of each format version (all versions still readable). */
 export const FORMAT_DICTIONARIES: Readonly<Record<number, Uint8Array>> = { 1: DICTIONARY_V1 };
 
