@@ -211,6 +211,19 @@ test('help overlay, delete, undo, and a bad import leaves the scenario alone', a
   await page.mouse.up();
   await expect(vm1).not.toHaveAttribute('transform', before ?? '');
   await expect(page.locator('svg.drag-layer g *')).toHaveCount(0);
+  // Esc in the middle of a drag puts it back and records nothing.
+  const moved = await vm1.getAttribute('transform');
+  const box2 = await vm1.locator('rect.node-box').boundingBox();
+  if (!box2) throw new Error('vm1 has no box');
+  await page.mouse.move(box2.x + box2.width / 2, box2.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(box2.x + box2.width / 2 + 60, box2.y + 60, { steps: 5 });
+  await expect(page.locator('svg.drag-layer g > *').first()).toBeAttached();
+  await page.keyboard.press('Escape');
+  await page.mouse.up();
+  await expect(page.locator('svg.drag-layer g *')).toHaveCount(0);
+  await expect(vm1).toHaveAttribute('transform', moved ?? '');
+  await expect(vm1).toBeVisible();
   await expect(vm1).toBeVisible();
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(vm1).toHaveAttribute('transform', before ?? '');

@@ -423,6 +423,30 @@ export function TopologyCanvas({ live }: { live?: () => LiveSource | null }) {
     [renderDrag],
   );
 
+  // Esc during a drag puts everything back where it was and commits nothing.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const d = dragRef.current;
+      if (e.key !== 'Escape' || !d) return;
+      e.stopImmediatePropagation();
+      dragRef.current = null;
+      svgRef.current?.releasePointerCapture(d.pointerId);
+      if (d.kind === 'node') {
+        if (d.raf) cancelAnimationFrame(d.raf);
+        cleanupRef.current?.();
+        cleanupRef.current = null;
+        const s = useAppStore.getState().scenario;
+        const boxes = hostBoxes(s, layoutNodes(s));
+        for (const [hid, el] of d.hostEls) {
+          const b = boxes.get(hid);
+          if (b) placeHost(el, b);
+        }
+      } else setWire(null);
+    };
+    document.addEventListener('keydown', onKey, { capture: true });
+    return () => document.removeEventListener('keydown', onKey, { capture: true });
+  }, []);
+
   const onBackgroundClick = useCallback((e: React.MouseEvent) => {
     if (handledRef.current) {
       handledRef.current = false;
@@ -690,8 +714,15 @@ const NodeView = memo(
       </g>
     );
   },
-  (a, b) => a.g === b.g && a.connecting === b.connecting && a.onPointerDown === b.onPointerDown && sameNodeSelection(a, b),
+  (a, b) => sameGeom(a.g, b.g) && a.connecting === b.connecting && a.onPointerDown === b.onPointerDown && a.onIfacePointerDown === b.onIfacePointerDown && sameNodeSelection(a, b),
 );
+
+/** Geometry is recomputed on every edit; a node whose spec and drawing did not change is not re-rendered. */
+function sameGeom(a: NodeGeom, b: NodeGeom): boolean {
+  if (a === b) return true;
+  if (a.node !== b.node || a.pos.x !== b.pos.x || a.pos.y !== b.pos.y || a.h !== b.h || a.slots.length !== b.slots.length) return false;
+  return a.slots.every((s, k) => s.name === b.slots[k].name && s.dx === b.slots[k].dx && s.dy === b.slots[k].dy);
+}
 
 function sameNodeSelection(a: NodeViewProps, b: NodeViewProps): boolean {
   const id = a.g.node.id;
