@@ -343,6 +343,8 @@ export function exportNetnsScript(s: Scenario, opts: NetnsExportOptions = {}): N
   emit('  esac');
   emit('}');
   emit('gbit() { awk -v b="${1:-0}" \'BEGIN{printf "%.3f", b/1e9}\'; }');
+  emit('TOTAL=0');
+  emit('add_total() { TOTAL=$(awk -v a="$TOTAL" -v b="${1:-0}" \'BEGIN{printf "%.0f", a+b}\'); }');
   emit(`echo "Offload Lab scenario ${commentText(s.id).replace(/["$`\\]/g, '')} on Linux $(uname -r), $DURATION s per flow:"`);
   for (const { f, k } of iperfFlows) {
     const label = `${f.id} ${f.kind} ${f.from} -> ${f.to}`.replace(/["$`\\]/g, '');
@@ -351,15 +353,21 @@ export function exportNetnsScript(s: Scenario, opts: NetnsExportOptions = {}): N
       emit(`  bps=$(field "$WORK/flow-${k}.json" .end.sum_received.bits_per_second); rtx=$(field "$WORK/flow-${k}.json" .end.sum_sent.retransmits)`);
       emit(`  echo "  ${label}: $(gbit "$bps") Gbit/s received, \${rtx:-?} retransmits"`);
       emit(`  echo "RESULT flow=${shellQuote(f.id)} kind=tcp bits_per_second=\${bps:-0} retransmits=\${rtx:-0}"`);
+      emit('  add_total "$bps"');
     } else {
       emit(`  bps=$(field "$WORK/flow-${k}.json" .end.sum.bits_per_second); lost=$(field "$WORK/flow-${k}.json" .end.sum.lost_percent)`);
       emit(`  echo "  ${label}: $(gbit "$bps") Gbit/s, \${lost:-?} % lost"`);
       emit(`  echo "RESULT flow=${shellQuote(f.id)} kind=udp bits_per_second=\${bps:-0} lost_percent=\${lost:-0}"`);
+      emit('  add_total "$bps"');
     }
     emit('else');
     emit(`  echo "  ${label}: iperf3 failed: $(grep -h '"error"' "$WORK/flow-${k}.json" 2>/dev/null | head -1) $(head -c 300 "$WORK/flow-${k}.err" 2>/dev/null)"`);
     emit(`  echo "RESULT flow=${shellQuote(f.id)} kind=${f.kind} error=1"`);
     emit('fi');
+  }
+  if (iperfFlows.length > 1) {
+    emit('echo "  all flows: $(gbit "$TOTAL") Gbit/s"');
+    emit('echo "RESULT total bits_per_second=$TOTAL"');
   }
   s.flows.forEach((f, k) => {
     if (f.kind !== 'probe') return;
