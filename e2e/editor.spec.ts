@@ -228,6 +228,28 @@ test('help overlay, delete, undo, and a bad import leaves the scenario alone', a
   await page.getByRole('button', { name: 'Undo' }).click();
   await expect(vm1).toHaveAttribute('transform', before ?? '');
 
+  // A second host: new nodes go into the selected host; dropping a node in another host's box moves it there.
+  await page.keyboard.press('1');
+  await expect(page.getByRole('button', { name: /^host h2 · 8 cores · empty$/ })).toBeVisible();
+  await page.keyboard.press('3');
+  const ct = page.getByRole('button', { name: 'container ct1', exact: true });
+  await expect(ct).toBeVisible();
+  await expect(page.getByRole('button', { name: /^host h2 · 8 cores$/ })).toBeVisible();
+  await page.keyboard.press('f');
+  const h1 = await page.locator('[data-host-id="h1"] rect.host-box').boundingBox();
+  const ctBox = await ct.locator('rect.node-box').boundingBox();
+  if (!h1 || !ctBox) throw new Error('no boxes');
+  await page.mouse.move(ctBox.x + ctBox.width / 2, ctBox.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(h1.x + 30, h1.y + h1.height - 20, { steps: 8 });
+  await page.mouse.up();
+  await expect(page.getByRole('button', { name: /^host h2 · 8 cores · empty$/ })).toBeVisible();
+  await ct.click();
+  await expect(page.getByRole('complementary', { name: 'Inspector' }).getByLabel('Host')).toHaveValue('h1');
+  for (let i = 0; i < 3; i++) await page.keyboard.press('Control+z');
+  await expect(ct).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^host h2/ })).toHaveCount(0);
+
   // Flow settings: a byte limit on the bulk TCP flow, validated, one undo step.
   await page.getByText('vm1 → vm2').click();
   const flow = page.getByRole('group', { name: 'Flow f1 settings' });

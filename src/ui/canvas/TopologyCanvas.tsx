@@ -402,8 +402,16 @@ export function TopologyCanvas({ live }: { live?: () => LiveSource | null }) {
         }
         renderDrag();
         const edits: Edit[] = d.ids.map((id) => ({ kind: 'move-node', id, position: d.cur.get(id) ?? { x: 0, y: 0 } }));
+        // One node dropped inside another host's box (and out of its own) moves to that host.
+        if (d.ids.length === 1) {
+          const node = geoms.get(d.ids[0])?.node;
+          const p = d.cur.get(d.ids[0]);
+          const inside = (b: Box | undefined) => !!b && !!p && p.x >= b.x && p.x <= b.x + b.w && p.y >= b.y && p.y <= b.y + b.h;
+          const target = node && !inside(hosts.get(node.host)) ? [...hosts].find(([hid, b]) => hid !== node.host && inside(b))?.[0] : undefined;
+          if (node && target) edits.push({ kind: 'set-node-prop', id: node.id, patch: { host: target } });
+        }
         const moved = d.ids.some((id) => d.cur.get(id)?.x !== d.start.get(id)?.x || d.cur.get(id)?.y !== d.start.get(id)?.y);
-        if (!moved || !useAppStore.getState().edit(edits.length === 1 ? edits[0] : { kind: 'batch', label: `move ${edits.length} nodes`, edits })) {
+        if (!moved || !useAppStore.getState().edit(edits.length === 1 ? edits[0] : { kind: 'batch', label: `move ${d.ids.join(', ')}`, edits })) {
           cleanupRef.current?.();
           cleanupRef.current = null;
         }
@@ -420,7 +428,7 @@ export function TopologyCanvas({ live }: { live?: () => LiveSource | null }) {
       const [node, iface] = JSON.parse(target) as [string, string];
       connect(d.from, { node, iface } as Endpoint);
     },
-    [renderDrag],
+    [geoms, hosts, renderDrag],
   );
 
   // Esc during a drag puts everything back where it was and commits nothing.
