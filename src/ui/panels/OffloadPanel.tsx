@@ -6,41 +6,10 @@
  * equivalent `ethtool -K` command can be copied.
  */
 import { useId, useMemo, useState } from 'react';
-import {
-  applyFeatureIntent,
-  applyFeatureRequests,
-  ethtoolRows,
-  FeatureError,
-  formatEthtoolKCommand,
-  isChangeable,
-  parseEthtoolK,
-  presetDevice,
-  type FeatureRow,
-  type NetDevice,
-} from '../../core/features';
+import { applyFeatureRequests, ethtoolRows, FeatureError, formatEthtoolKCommand, isChangeable, parseEthtoolK, type FeatureRow } from '../../core/features';
+import { deviceOf, intentOf } from './offload-intent';
 import type { Endpoint, InterfaceSpec } from '../../core/scenario/types';
 import { useAppStore } from '../../store/app-store';
-
-/** The device an interface spec describes: its template's preset with the scenario's intent applied. */
-export function deviceOf(iface: InterfaceSpec): { device: NetDevice; baseline: NetDevice; error: string | null } {
-  const baseline = presetDevice(iface.template);
-  try {
-    return { device: applyFeatureIntent(baseline, iface.features).device, baseline, error: null };
-  } catch (e) {
-    return { device: baseline, baseline, error: e instanceof Error ? e.message : String(e) };
-  }
-}
-
-/** Minimal intent (kernel feature names) that turns `baseline` into `dev`'s wanted set. */
-export function intentOf(dev: NetDevice, baseline: NetDevice): Record<string, boolean> {
-  const out: Record<string, boolean> = {};
-  for (const e of baseline.layout.entries) {
-    if (e.kind !== 'known' || !isChangeable(baseline, e.bit)) continue;
-    const want = dev.wanted.has(e.bit);
-    if (want !== baseline.wanted.has(e.bit)) out[e.name] = want;
-  }
-  return out;
-}
 
 export function OffloadPanel({ at, iface }: { at: Endpoint; iface: InterfaceSpec }) {
   const edit = useAppStore((s) => s.edit);
@@ -67,7 +36,7 @@ export function OffloadPanel({ at, iface }: { at: Endpoint; iface: InterfaceSpec
       const parsed = parseEthtoolK(paste);
       const fixedDiffs: string[] = [];
       for (const e of baseline.layout.entries) {
-        if (e.kind !== 'known' || isChangeable(baseline, e.bit)) continue;
+        if (e.kind !== 'known' || e.name === '' || isChangeable(baseline, e.bit)) continue;
         if (parsed.device.active.has(e.bit) !== baseline.active.has(e.bit)) fixedDiffs.push(e.name);
       }
       setIntent(intentOf(parsed.device, baseline), `${at.node}/${at.iface}: paste ethtool -k ${parsed.ifname}`);
