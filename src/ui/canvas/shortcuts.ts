@@ -10,7 +10,7 @@ export interface Shortcut {
 
 export const SHORTCUTS: readonly Shortcut[] = [
   { keys: '?', what: 'Show or hide this help' },
-  ...PALETTE.map((p) => ({ keys: p.key, what: `Add a ${p.label.toLowerCase()} (next to the selection, in its host)` })),
+  { keys: `${PALETTE[0].key}–${PALETTE[PALETTE.length - 1].key}`, what: `Add ${PALETTE.map((p) => `${p.label} (${p.key})`).join(', ')}: next to the selection, in its host` },
   { keys: 'Click / Shift+Click', what: 'Select / add to the selection' },
   { keys: 'Ctrl+A', what: 'Select every node' },
   { keys: 'Arrow keys (Shift: ×5)', what: 'Move the selected nodes by 10 px' },
@@ -20,7 +20,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: 'L', what: 'Auto-layout' },
   { keys: 'F', what: 'Fit the topology to the view' },
   { keys: 'Ctrl+Z / Ctrl+Shift+Z (Ctrl+Y)', what: 'Undo / redo' },
-  { keys: 'Esc', what: 'Cancel (connection, help), then clear the selection' },
+  { keys: 'Esc', what: 'Cancel (drag, connection, help), then clear the selection' },
   { keys: 'Wheel / drag background', what: 'Zoom / pan' },
 ];
 
