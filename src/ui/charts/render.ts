@@ -158,16 +158,18 @@ export class ChartRenderer {
     ctx.fillText(layout.xTitle, 2, plotB + 6);
 
     ctx.save();
-    ctx.beginPath();
-    ctx.rect(MARGIN.l, MARGIN.t - 2, plotR - MARGIN.l, plotB - MARGIN.t + 2);
-    ctx.clip();
     switch (spec.kind) {
       case 'lines':
         spec.series.forEach((s, i) => this.line(ctx, src, w, s, s.channel, layout, theme.seriesColors[i], 1.75, 1));
-        if (cmp && cw)
+        if (cmp && cw) {
+          // B's window reaches one sample past A's on each side: clip to the plot (A never leaves it).
+          ctx.beginPath();
+          ctx.rect(MARGIN.l, MARGIN.t - 2, plotR - MARGIN.l, plotB - MARGIN.t + 2);
+          ctx.clip();
           spec.series.forEach((s, i) => {
             if (compareChannels[i] >= 0) this.line(ctx, cmp, cw, s, compareChannels[i], layout, theme.seriesColors[i], 1.25, 0.5);
           });
+        }
         break;
       case 'stacked':
         this.stacked(ctx, spec, src, w, layout, theme);
@@ -198,9 +200,12 @@ export class ChartRenderer {
     const ay = (q1 - q0) / (e1 - e0 || 1);
     const by = q0 - ay * e0;
     const gapZero = s.zeroIsGap;
+    const dashed = s.dash.length > 0;
     ctx.strokeStyle = color;
     ctx.globalAlpha = alpha;
     ctx.lineWidth = lineWidth;
+    // Bevel joins: no miter spikes on the per-column zig-zags, and cheaper to rasterise than round ones.
+    ctx.lineJoin = 'bevel';
     ctx.setLineDash(s.dash as number[]);
     ctx.beginPath();
     const n = w.to - w.from;
@@ -222,7 +227,8 @@ export class ChartRenderer {
         pen = true;
       }
     } else {
-      // More samples than pixels: per pixel column only first, min, max and last (as uPlot does).
+      // More samples than pixels: per pixel column only first, min, max and last (as uPlot does), on whole
+      // pixels (fractional vertical zig-zags cost several times more to rasterise).
       let colPx = -1;
       let first = 0;
       let min = 0;
@@ -230,13 +236,25 @@ export class ChartRenderer {
       let last = 0;
       const flush = () => {
         if (colPx < 0) return;
-        const yf = ay * first + by;
+        if (dashed) {
+          // A dash pattern over per-column zig-zags is unreadable and slow to rasterise: one vertex per column.
+          const yl = Math.round(ay * last + by);
+          if (pen) ctx.lineTo(colPx, yl);
+          else ctx.moveTo(colPx, yl);
+          pen = true;
+          return;
+        }
+        const yf = Math.round(ay * first + by);
         if (pen) ctx.lineTo(colPx, yf);
         else ctx.moveTo(colPx, yf);
         if (min !== max) {
-          ctx.lineTo(colPx, ay * min + by);
-          ctx.lineTo(colPx, ay * max + by);
-          ctx.lineTo(colPx, ay * last + by);
+          // Only the vertices that move the pen (as uPlot does): extremes that are not the entry or exit.
+          const yMin = Math.round(ay * min + by);
+          const yMax = Math.round(ay * max + by);
+          const yl = Math.round(ay * last + by);
+          if (yMin !== yf && yMin !== yl) ctx.lineTo(colPx, yMin);
+          if (yMax !== yf && yMax !== yl) ctx.lineTo(colPx, yMax);
+          if (yl !== yf) ctx.lineTo(colPx, yl);
         }
         pen = true;
       };
