@@ -3,9 +3,11 @@ import { startAutosave, useAppStore } from '../store/app-store';
 import { parseScenario } from '../core/scenario/validate';
 import type { Scenario } from '../core/scenario/types';
 import { PRESETS } from '../core/scenario/presets';
-import type { MetricChannel, Speed } from '../core/protocol';
+import type { Speed } from '../core/protocol';
 import { EngineClient } from './engine-client';
-import { LiveChart } from '../ui/charts/LiveChart';
+import { ChartsPanel } from '../ui/charts/ChartsPanel';
+// oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
+import './panels.css';
 import { IsolationBanner } from '../ui/panels/IsolationBanner';
 import { EditorBar } from '../ui/panels/EditorBar';
 import { HelpOverlay } from '../ui/panels/HelpOverlay';
@@ -16,10 +18,6 @@ import { TopologyCanvas } from '../ui/canvas/TopologyCanvas';
 import { useEditorShortcuts } from '../ui/canvas/shortcuts';
 import { StatusBar, type StatusSource } from '../ui/panels/StatusBar';
 import { Toolbar } from '../ui/panels/Toolbar';
-
-const pickFlows = (c: MetricChannel) => c.group === 'throughput' && c.id.startsWith('flow/');
-const pickIfaceBits = (c: MetricChannel) => c.unit === 'bit/s' && c.id.startsWith('if/') && c.id.endsWith('/rx/bps');
-const pickEvents = (c: MetricChannel) => c.group === 'events' && c.id.startsWith('if/');
 
 /** What the engine sees: editor positions are ignored, so moving a node does not reload (and restart) a run. */
 function engineKey(s: Scenario): string {
@@ -155,11 +153,7 @@ export function App() {
           <Properties />
           <TrafficPanel />
         </aside>
-        <section className="charts" aria-label="Live charts">
-          <LiveChart title="Goodput per flow" source={history} pick={pickFlows} beforeFrame={poll} height={84} />
-          <LiveChart title="Received bits per second, per interface" source={history} pick={pickIfaceBits} height={84} />
-          <LiveChart title="Events per second, per interface" source={history} pick={pickEvents} height={84} />
-        </section>
+        <ChartsPanel className="app-charts" source={history} beforeFrame={poll} chartHeight={84} />
       </main>
       <StatusBar source={statusSource} />
       <HelpOverlay />
