@@ -103,6 +103,8 @@ export class ChartRenderer {
   private ys = new Float64Array(0);
   private base = new Float64Array(0);
   private xs = new Float64Array(0);
+  private counts = new Float64Array(0);
+  private colOf = new Int32Array(0);
 
   /** Full redraw of the chart into ctx (already scaled to CSS pixels). */
   draw(ctx: CanvasRenderingContext2D, spec: ChartSpec, src: SeriesSource, w: Window, width: number, height: number, theme: ResolvedTheme, cmp: SeriesSource | null): DrawResult {
@@ -289,37 +291,57 @@ export class ChartRenderer {
       this.base = new Float64Array(n * 2);
       this.ys = new Float64Array(n * 2);
       this.xs = new Float64Array(n * 2);
+      this.counts = new Float64Array(n * 2);
+      this.colOf = new Int32Array(n * 2);
     }
-    const base = this.base;
+    const { base, xs, counts, colOf } = this;
     const top = this.ys;
-    const xs = this.xs;
-    base.fill(0, 0, n);
-    for (let k = 0; k < n; k++) xs[k] = L.x(src.tNs[src.slot(w.from + k)]);
+    // One point per sample, or per pixel column (the mean of its samples) when samples outnumber pixels.
+    const decimate = n > L.width - MARGIN.l - MARGIN.r;
+    const cap = src.tNs.length;
+    const first = n > 0 ? src.slot(w.from) : 0;
+    let m = 0;
+    let lastPx = Number.NaN;
+    for (let k = 0, slot = first; k < n; k++, slot = slot + 1 === cap ? 0 : slot + 1) {
+      const px = decimate ? Math.round(L.x(src.tNs[slot])) : L.x(src.tNs[slot]);
+      if (!decimate || px !== lastPx) {
+        xs[m] = px;
+        counts[m] = 0;
+        m++;
+        lastPx = px;
+      }
+      colOf[k] = m - 1;
+      counts[m - 1]++;
+    }
+    base.fill(0, 0, m);
     spec.series.forEach((s, i) => {
       const col = src.values[s.channel];
-      for (let k = 0; k < n; k++) {
-        const v = col[src.slot(w.from + k)];
-        top[k] = base[k] + (Number.isFinite(v) && v > 0 ? v : 0);
+      top.fill(0, 0, m);
+      for (let k = 0, slot = first; k < n; k++, slot = slot + 1 === cap ? 0 : slot + 1) {
+        const v = col[slot];
+        if (v - v === 0 && v > 0) top[colOf[k]] += v;
       }
+      for (let j = 0; j < m; j++) top[j] = base[j] + top[j] / counts[j];
       ctx.beginPath();
-      for (let k = 0; k < n; k++) {
-        if (k === 0) ctx.moveTo(xs[k], L.y(top[k]));
-        else ctx.lineTo(xs[k], L.y(top[k]));
+      for (let j = 0; j < m; j++) {
+        if (j === 0) ctx.moveTo(xs[j], L.y(top[j]));
+        else ctx.lineTo(xs[j], L.y(top[j]));
       }
-      for (let k = n - 1; k >= 0; k--) ctx.lineTo(xs[k], L.y(base[k]));
+      for (let j = m - 1; j >= 0; j--) ctx.lineTo(xs[j], L.y(base[j]));
       ctx.closePath();
       ctx.fillStyle = fillFor(ctx, s.pattern, theme.seriesColors[i]);
       ctx.fill();
       // A thin edge on top of each band separates neighbours of similar colour.
       ctx.strokeStyle = theme.bg;
       ctx.lineWidth = 0.75;
+      ctx.lineJoin = 'bevel';
       ctx.beginPath();
-      for (let k = 0; k < n; k++) {
-        if (k === 0) ctx.moveTo(xs[k], L.y(top[k]));
-        else ctx.lineTo(xs[k], L.y(top[k]));
+      for (let j = 0; j < m; j++) {
+        if (j === 0) ctx.moveTo(xs[j], L.y(top[j]));
+        else ctx.lineTo(xs[j], L.y(top[j]));
       }
       ctx.stroke();
-      base.set(top.subarray(0, n));
+      base.set(top.subarray(0, m));
     });
   }
 
