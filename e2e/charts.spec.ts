@@ -25,11 +25,11 @@ test('live charts: tabs, tooltip with units, pause freezes, CSV/SVG/PNG export',
   await expect(goodput).toBeVisible();
   await expect(page.getByRole('list', { name: 'Goodput per flow legend' })).toContainText(/\d.*bit\/s/);
 
-  // Pause freezes the picture while samples keep arriving; resuming follows them again.
+  // Freezing the view keeps the picture while samples keep arriving; following live moves on again.
   await page.mouse.move(0, 0);
-  const pause = page.getByRole('button', { name: 'Pause view' });
+  const pause = page.getByRole('button', { name: 'Freeze view' });
   await pause.click();
-  await expect(page.getByRole('button', { name: 'Resume live' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('button', { name: 'Follow live' })).toHaveAttribute('aria-pressed', 'true');
   const legend = page.getByRole('list', { name: 'Interface throughput, tx and rx legend' });
   const frozenPixels = await goodput.screenshot();
   const frozenLegend = await legend.textContent();
@@ -38,17 +38,17 @@ test('live charts: tabs, tooltip with units, pause freezes, CSV/SVG/PNG export',
   await expect.poll(() => received(page), { timeout: 20_000 }).toBeGreaterThan(atPause + 2);
   expect((await goodput.screenshot()).equals(frozenPixels)).toBe(true);
   expect(await legend.textContent()).toBe(frozenLegend);
-  await page.getByRole('button', { name: 'Resume live' }).click();
-  await expect(page.getByRole('button', { name: 'Pause view' })).toHaveAttribute('aria-pressed', 'false');
+  await page.getByRole('button', { name: 'Follow live' }).click();
+  await expect(page.getByRole('button', { name: 'Freeze view' })).toHaveAttribute('aria-pressed', 'false');
   await expect.poll(async () => (await goodput.screenshot()).equals(frozenPixels), { timeout: 10_000 }).toBe(false);
 
   // Scroll back with the slider: the view freezes at an earlier end.
   const slider = page.getByRole('slider', { name: 'Scroll back through the run' });
   await slider.focus();
   await page.keyboard.press('Home');
-  await expect(page.getByRole('button', { name: 'Resume live' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Follow live' })).toBeVisible();
   await expect(slider).toHaveAttribute('aria-valuetext', /^paused: /);
-  await page.getByRole('button', { name: 'Resume live' }).click();
+  await page.getByRole('button', { name: 'Follow live' }).click();
 
   // Hover: the tooltip gives the exact value with its unit at the nearest sample.
   const box = (await goodput.boundingBox())!;

@@ -234,8 +234,8 @@ export function ChartsPanel({ source, beforeFrame, compare, chartHeight = 190, c
               ))}
             </select>
           </label>
-          <button type="button" className="ol-pause" aria-pressed={paused} onClick={togglePause} title="Freeze the charts while samples keep arriving (P)">
-            {paused ? 'Resume live' : 'Pause view'}
+          <button type="button" className="ol-pause" aria-pressed={paused} onClick={togglePause} title={paused ? 'Follow the newest samples again' : 'Freeze the charts while samples keep arriving'}>
+            {paused ? 'Follow live' : 'Freeze view'}
           </button>
           <input ref={sliderRef} type="range" min={0} max={0} step={1} defaultValue={0} aria-label="Scroll back through the run" onChange={(e) => onSlider(Number(e.target.value))} className="ol-scroll" />
           <span ref={rangeRef} className="ol-range" aria-hidden="true" />
