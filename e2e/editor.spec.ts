@@ -1,6 +1,8 @@
 import type { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
+import { readFile } from 'node:fs/promises';
 import { findPreset } from '../src/core/scenario/presets';
+import { parseScenario } from '../src/core/scenario/validate';
 import type { Scenario } from '../src/core/scenario/types';
 
 const AUTOSAVE_KEY = 'offload-lab:autosave:v1';
@@ -263,6 +265,19 @@ test('help overlay, delete, undo, and a bad import leaves the scenario alone', a
   await page.getByLabel('Scenario file to import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version":1,"hosts":[]}') });
   await expect(page.getByRole('alert').filter({ hasText: 'bad.json was not imported' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'bridge br0', exact: true })).toBeVisible();
+
+  // Export, change something, import the exported file: back to what was exported.
+  const downloading = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export scenario file' }).click();
+  const file = await (await downloading).path();
+  const exported = JSON.parse(await readFile(file, 'utf8')) as Scenario;
+  expect(parseScenario(exported).ok).toBe(true);
+  await page.getByRole('button', { name: 'bridge br0', exact: true }).click();
+  await page.keyboard.press('Delete');
+  await page.getByLabel('Scenario file to import').setInputFiles(file);
+  await expect(page.getByRole('button', { name: 'bridge br0', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeDisabled();
+  await expect.poll(async () => saved(page)).toEqual(exported);
 });
 
 test('at 1280×720 the regions do not overlap, every control is named, and both themes apply', async ({ page }) => {
