@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { exportNetnsMain, type ExportIo } from './export-netns';
+import { main } from './main';
 
 function run(argv: string[]) {
   const io = { stdout: '', stderr: '', files: new Map<string, string>() };
@@ -32,5 +33,11 @@ describe('export-netns CLI', () => {
     expect(run(['router-club', '--duration', '0']).code).toBe(2);
     expect(run(['router-club', '--bogus']).code).toBe(2);
     expect(run(['no-such-preset']).stderr).toMatch(/no preset/);
+  });
+  it('is reachable as `offload-lab export-netns`', async () => {
+    let out = '';
+    const code = await main(['export-netns', 'vm-vm-offload'], { out: (t) => (out += `${t}\n`), err: () => {}, writeFile: () => {} });
+    expect(code).toBe(0);
+    expect(out).toMatch(/^#!\/usr\/bin\/env bash\n[\s\S]*trap cleanup EXIT\n[\s\S]*RESULT flow=f1/);
   });
 });

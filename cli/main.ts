@@ -274,6 +274,11 @@ function cmdHelp(io: Io, topic?: string): number {
 }
 
 export async function main(argv: readonly string[], io: Io = nodeIo): Promise<number> {
+  // `export-netns` (scenario → network-namespace script) lives in ./export-netns.ts with its own arguments.
+  if (argv[0] === 'export-netns') {
+    const { exportNetnsMain } = await import('./export-netns');
+    return exportNetnsMain(argv.slice(1), { out: (t) => io.out(t.replace(/\n$/, '')), err: io.err, writeFile: (p, t) => io.writeFile(p, new TextEncoder().encode(t)) });
+  }
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     io.err(`offload-lab: ${parsed.error}`);
