@@ -18,6 +18,8 @@ import { TopologyCanvas } from '../ui/canvas/TopologyCanvas';
 import { useEditorShortcuts } from '../ui/canvas/shortcuts';
 import { StatusBar, type StatusSource } from '../ui/panels/StatusBar';
 import { Toolbar } from '../ui/panels/Toolbar';
+import { ShareLayer } from '../ui/share/ShareLayer';
+import { RunSummary } from '../ui/share/RunSummary';
 
 /** What the engine sees: editor positions are ignored, so moving a node does not reload (and restart) a run. */
 function engineKey(s: Scenario): string {
@@ -143,6 +145,7 @@ export function App() {
         </div>
       )}
       <Notice />
+      <ShareLayer client={client} onControl={control} />
       <main className="workspace">
         <Palette />
         <section className="editor" aria-label="Topology editor">
@@ -155,6 +158,7 @@ export function App() {
         </aside>
         <ChartsPanel className="app-charts" source={history} beforeFrame={poll} chartHeight={84} />
       </main>
+      <RunSummary />
       <StatusBar source={statusSource} />
       <HelpOverlay />
     </div>

@@ -2,7 +2,8 @@
 import { useRef, useState } from 'react';
 import { newEmptyScenario, useAppStore, type Theme } from '../../store/app-store';
 import { describeEdit } from '../../core/edit/edit';
-import { parseScenarioJson, type ScenarioError } from '../../core/scenario/validate';
+import type { ScenarioError } from '../../core/scenario/validate';
+import { openUntrusted } from '../../share';
 import { autoLayoutAll } from '../canvas/actions';
 
 function exportFile(): void {
@@ -18,9 +19,10 @@ function exportFile(): void {
 async function importFile(file: File): Promise<void> {
   const { setNotice, replaceScenario } = useAppStore.getState();
   const text = await file.text();
-  const r = parseScenarioJson(text);
+  // Files are untrusted input: through the one door (size, depth, JSON, share envelope, validation).
+  const r = openUntrusted({ kind: 'file', text });
   if (!r.ok) {
-    setNotice(`${file.name} was not imported (your current scenario is unchanged): ${r.errors.slice(0, 5).map((e) => e.message).join('; ')}${r.errors.length > 5 ? ` … and ${r.errors.length - 5} more` : ''}`);
+    setNotice(`${file.name} was not imported: ${r.message}${r.details.length ? ` ${r.details.slice(0, 5).join('; ')}${r.details.length > 5 ? ` … and ${r.details.length - 5} more` : ''}` : ''}`);
     return;
   }
   replaceScenario(r.scenario, 'custom');

@@ -1,5 +1,6 @@
 import { useAppStore } from '../../store/app-store';
 import type { Speed } from '../../core/protocol';
+import { ShareTools } from '../share/ShareTools';
 
 export interface PresetOption {
   id: string;
@@ -93,6 +94,7 @@ export function Toolbar({
           }}
         />
       </label>
+      <ShareTools />
     </header>
   );
 }
