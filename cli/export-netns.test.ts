@@ -41,3 +41,24 @@ describe('export-netns CLI', () => {
     expect(out).toMatch(/^#!\/usr\/bin\/env bash\n[\s\S]*trap cleanup EXIT\n[\s\S]*RESULT flow=f1/);
   });
 });
+
+describe('offload-lab export-netns (wired into cli/main.ts)', () => {
+  it('runs through main with the CLI exit codes and lists itself in help', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const files = new Map<string, Uint8Array>();
+    const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), writeFile: (p: string, b: Uint8Array) => files.set(p, b) };
+    expect(await main(['export-netns', 'router-club', '--duration', '3'], io)).toBe(0);
+    expect(out.join('\n')).toMatch(/^#!\/usr\/bin\/env bash/);
+    expect(out.join('\n')).toContain('DURATION="${DURATION:-3}"');
+    expect(await main(['export-netns', 'vm-vm-offload', '--out', 'lab.sh'], io)).toBe(0);
+    expect(new TextDecoder().decode(files.get('lab.sh'))).toMatch(/^#!\/usr\/bin\/env bash/);
+    err.length = 0;
+    expect(await main(['export-netns', 'no-such-preset'], io)).toBe(2);
+    expect(err.join('\n')).toMatch(/no preset/);
+    expect(await main(['export-netns'], io)).toBe(2);
+    out.length = 0;
+    expect(await main(['help'], io)).toBe(0);
+    expect(out.join('\n')).toContain('offload-lab export-netns');
+  });
+});

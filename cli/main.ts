@@ -269,7 +269,7 @@ function cmdHelp(io: Io, topic?: string): number {
     io.out('offload-lab 0.1.0 (scenario version 1, run-result offload-lab/run-result@1)');
     return EXIT_OK;
   }
-  io.out(USAGE);
+  io.out(`${USAGE}\n\nScript for a real kernel:\n  offload-lab export-netns <preset-id | file | share-link> [--variant <name>] [--duration <s>] [--out <file.sh>]\n                  bash script: network namespaces, veth, bridges, ethtool, iperf3 (see docs/share-links.md)`);
   return EXIT_OK;
 }
 
@@ -277,6 +277,8 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
   // `export-netns` (scenario → network-namespace script) lives in ./export-netns.ts with its own arguments.
   if (argv[0] === 'export-netns') {
     const { exportNetnsMain } = await import('./export-netns');
+    // The real terminal gets the script byte for byte and --out an executable file.
+    if (io === nodeIo) return exportNetnsMain(argv.slice(1));
     return exportNetnsMain(argv.slice(1), { out: (t) => io.out(t.replace(/\n$/, '')), err: io.err, writeFile: (p, t) => io.writeFile(p, new TextEncoder().encode(t)) });
   }
   const parsed = parseArgs(argv);
