@@ -6,6 +6,8 @@ import { PRESETS } from '../core/scenario/presets';
 import type { Speed } from '../core/protocol';
 import { EngineClient } from './engine-client';
 import { ChartsPanel } from '../ui/charts/ChartsPanel';
+import { InspectorPanel } from '../ui/inspector/InspectorPanel';
+import { useCompareRun } from './compare-client';
 // oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
 import './panels.css';
 import { IsolationBanner } from '../ui/panels/IsolationBanner';
@@ -105,6 +107,7 @@ export function App() {
   }, [client, valid, setRun]);
 
   const history = useCallback(() => client?.history ?? null, [client]);
+  const compare = useCompareRun(runnable, seed);
   const poll = useCallback(() => client?.poll(), [client]);
   const statusSource = useCallback(
     (): StatusSource => ({ received: client?.history?.received ?? 0, virtualNs: client?.history?.latestTimeNs() ?? 0, transport: client?.transport ?? 'batched-transfer' }),
@@ -156,8 +159,9 @@ export function App() {
           <Properties />
           <TrafficPanel />
         </aside>
-        <ChartsPanel className="app-charts" source={history} beforeFrame={poll} chartHeight={84} />
+        <ChartsPanel className="app-charts" source={history} beforeFrame={poll} compare={compare} chartHeight={84} />
       </main>
+      <InspectorPanel client={client} />
       <RunSummary />
       <StatusBar source={statusSource} />
       <HelpOverlay />

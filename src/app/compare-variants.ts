@@ -33,14 +33,24 @@ export function offloadsOffChanges(scenario: Scenario): TimelineChange[] {
   return out;
 }
 
+const GENERIC: readonly { name: string; title: string }[] = [
+  { name: OFFLOADS_OFF, title: 'Every offload off on every interface' },
+  { name: SAME_AS_A, title: 'Same as A (control: identical numbers)' },
+];
+
+/** Names and titles of the B choices (cheap: for menus). */
+export function compareChoiceList(preset: PresetDef | undefined): { name: string; title: string }[] {
+  const own = preset ? preset.variants.filter((v) => v.changes.length > 0) : [];
+  return [...own.map((v) => ({ name: v.name, title: v.title })), ...GENERIC];
+}
+
 /** The B choices for this scenario: the preset's variants when it is (derived from) a preset, then the two generic ones. */
 export function compareChoices(preset: PresetDef | undefined, scenario: Scenario): ScenarioVariant[] {
-  const own = preset ? preset.variants.filter((v) => v.changes.length > 0) : [];
-  return [
-    ...own,
-    { name: OFFLOADS_OFF, title: 'Every offload off on every interface', changes: offloadsOffChanges(scenario) },
-    { name: SAME_AS_A, title: 'Same as A (control: identical numbers)', changes: [] },
-  ];
+  return compareChoiceList(preset).map(({ name, title }) => {
+    const own = preset?.variants.find((v) => v.name === name && v.changes.length > 0);
+    if (own) return own;
+    return { name, title, changes: name === OFFLOADS_OFF ? offloadsOffChanges(scenario) : [] };
+  });
 }
 
 /** B's scenario for a choice; the same seed is passed to both engines by the caller. */

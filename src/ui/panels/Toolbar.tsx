@@ -1,5 +1,7 @@
 import { useAppStore } from '../../store/app-store';
 import type { Speed } from '../../core/protocol';
+import { CompareControl } from '../compare/CompareControl';
+import { InspectorToggle } from '../inspector/InspectorToggle';
 import { ShareTools } from '../share/ShareTools';
 
 export interface PresetOption {
@@ -94,6 +96,8 @@ export function Toolbar({
           }}
         />
       </label>
+      <CompareControl />
+      <InspectorToggle />
       <ShareTools />
     </header>
   );
