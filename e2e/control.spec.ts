@@ -43,7 +43,7 @@ test('step advances virtual time by exactly one sample interval; pause holds it;
   await resumeButton(page).click();
   await expect(page.getByTestId('run-state')).toHaveText('running');
   await expect.poll(() => samples(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(page.getByTestId('run-state')).toHaveText('paused');
 
   // Paused: the samples drained so far are exactly those on the 10 ms grid up to the paused virtual time.
@@ -76,7 +76,7 @@ test('stop ends a run early; a new run starts from zero; a speed change takes ef
   await runButton(page).click();
   await expect(page.getByTestId('run-state')).toHaveText('running');
   await expect.poll(() => samples(page), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-  await page.getByRole('button', { name: 'Stop' }).click();
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.getByTestId('run-state')).toHaveText('finished');
   const stopped = await virtualTime(page);
   expect(stopped.nowNs).toBeGreaterThan(0);

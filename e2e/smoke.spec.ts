@@ -16,6 +16,6 @@ test('loads cross-origin isolated and streams engine samples through the shared 
   await expect.poll(async () => Number(await page.getByTestId('samples-received').textContent()), { timeout: 30_000 }).toBeGreaterThan(3);
   // And they carry engine numbers: the flow's goodput legend shows a rate.
   await expect(page.getByRole('list', { name: 'Goodput per flow legend' })).toContainText('bit/s');
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(page.getByTestId('run-state')).toHaveText('paused');
 });
