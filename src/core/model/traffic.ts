@@ -130,12 +130,59 @@ class TcpSendTask extends Task {
   }
 }
 
+/**
+ * The receiving application (process context on the receiver's first core): it sleeps in recv() while its
+ * socket is empty and is woken by the softirq that queues data; each wake-up switches it in, then one recv()
+ * copies up to readBytes to user space. A busy receiver reads many segments per wake-up, so the switch cost
+ * per byte falls under load exactly as it does in Linux.
+ */
+class TcpReadTask extends Task {
+  slept = true;
+  private n = 0;
+  constructor(
+    core: Core,
+    private readonly flow: TcpFlow,
+  ) {
+    super(core);
+    this.lowPriority = true;
+  }
+  override startTurn(): void {
+    if (this.slept) {
+      this.slept = false;
+      this.core.charge(CAT_EVENT, this.flow.net.c.contextSwitchNs);
+    }
+  }
+  hasWork(): boolean {
+    return this.flow.rcvQueuedBytes > 0;
+  }
+  begin(): void {
+    const c = this.flow.net.c;
+    this.n = Math.min(this.flow.rcvQueuedBytes, READ_BYTES);
+    this.core.charge(CAT_EVENT, c.syscallNs);
+    this.core.charge(CAT_COPY, this.n * c.copyNsPerByte);
+  }
+  finish(): void {
+    this.flow.consume(this.n, this.core);
+  }
+  endTurn(): boolean {
+    this.slept = true;
+    return false;
+  }
+}
+
+/** recv() buffer of the reading application (iperf3's default read length). */
+const READ_BYTES = 131072;
+/** Window scale of the receiver's advertised window (bytes = field << 7, enough for a 6 MiB buffer). */
+const WSCALE = 7;
+
 const T_RTO = 1;
 const T_DELACK = 2;
 const T_START = 3;
 const T_TLP = 4;
 /** Tail loss probe floor (Linux uses 2·srtt with a 10 ms floor at HZ=1000; virtual links have µs RTTs). */
 const TLP_MIN_NS = 1_000_000;
+/** TCP_TIMEOUT_INIT: the probe timeout before the first RTT sample. */
+const TLP_NO_RTT_NS = 1_000_000_000;
 
 export class TcpFlow extends FlowRt implements EventTarget {
   // sender
@@ -184,6 +231,12 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private unacked = 0;
   private delackArmed = false;
   private stopped = false;
+  /** In-order bytes in the receiver's socket not yet read by the application. */
+  rcvQueuedBytes = 0;
+  /** Window the receiver advertised in its last ACK, and the window the sender last heard. */
+  private rcvWndSent: number;
+  private sndWnd: number;
+  private readonly reader: TcpReadTask;
 
   constructor(net: Net, idx: number, readonly tcp: TcpFlowSpec, src: NodeRt, dst: NodeRt, rng: Rng) {
     super(net, idx, tcp, src, dst, rng);
@@ -193,6 +246,22 @@ export class TcpFlow extends FlowRt implements EventTarget {
     this.isnS = rng.nextU32();
     this.isnR = rng.nextU32();
     this.task = new TcpSendTask(this.appCore, this);
+    this.reader = new TcpReadTask(this.peerCore, this);
+    this.rcvWndSent = net.c.rcvWindowBytes;
+    this.sndWnd = net.c.rcvWindowBytes;
+  }
+
+  /** Receive window the socket can offer now: buffer minus what the application has not read. */
+  private rcvWndFree(): number {
+    return Math.max(0, this.net.c.rcvWindowBytes - this.rcvQueuedBytes);
+  }
+
+  /** The application read `n` bytes; like tcp_cleanup_rbuf, a window that at least doubled is announced. */
+  consume(n: number, core: Core): void {
+    this.rcvQueuedBytes -= n;
+    this.bytesDelivered += n;
+    const free = this.rcvWndFree();
+    if (this.rcvWndSent < this.net.c.rcvWindowBytes / 2 && free >= 2 * this.rcvWndSent && free >= 2 * this.mss) this.sendAck(core);
   }
 
   get mss(): number {
@@ -235,17 +304,17 @@ export class TcpFlow extends FlowRt implements EventTarget {
     if (this.stopped) return false;
     if (this.tsqBytes >= this.net.c.tsqLimitBytes) return false;
     const mss = this.mss;
-    const wnd = Math.min(this.cwnd, this.net.c.rcvWindowBytes);
+    const wnd = Math.min(this.cwnd, this.sndWnd);
     const pipe = this.pipe();
     if (this.tlpPending) return true;
     if (this.inRecovery && this.nextHole() >= 0) return this.rtxCredit > 0 || pipe + mss <= Math.max(wnd, mss);
     const left = this.limitBytes - this.nxt;
     if (left <= 0) return false;
-    if (this.nxt - this.una + Math.min(mss, left) > this.net.c.rcvWindowBytes) return false;
+    if (this.nxt - this.una + Math.min(mss, left) > this.sndWnd) return false;
     return wnd - pipe >= Math.min(mss, left);
   }
 
-  /** TSO autosizing (≈1 ms of data at the pacing rate, ≥ 2 segments), capped by cwnd/tso_win_divisor and GSO max. */
+  /** TSO autosizing (≈1 ms of data at the pacing rate, ≥ tcp_min_tso_segs), capped by cwnd/tso_win_divisor and GSO max. */
   private sizeGoal(): number {
     const mss = this.mss;
     const off = this.fwd.port.dev.offloads;
@@ -255,7 +324,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
     let segs = maxSegs;
     if (this.srttNs > 0) {
       const rate = (this.cwnd / this.srttNs) * 1e9 * (this.cwnd < this.ssthresh ? 2 : 1.2);
-      segs = Math.min(segs, Math.max(2, Math.floor(rate / 1024 / mss)));
+      segs = Math.min(segs, Math.max(c.minTsoSegs, Math.floor(rate / 1024 / mss)));
     }
     const cwndSegs = Math.max(1, Math.floor(this.cwnd / mss));
     segs = Math.min(segs, Math.max(1, Math.floor(cwndSegs / Math.max(1, c.tsoWinDivisor))));
@@ -285,7 +354,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       return;
     }
     const left = this.limitBytes - this.nxt;
-    const room = Math.min(this.cwnd, c.rcvWindowBytes) - this.pipe();
+    const room = Math.min(this.cwnd, this.sndWnd) - this.pipe();
     let len = Math.min(this.sizeGoal(), left);
     if (room < len) len = room >= mss ? Math.floor(room / mss) * mss : Math.min(mss, left);
     len = Math.max(1, len);
@@ -358,7 +427,9 @@ export class TcpFlow extends FlowRt implements EventTarget {
   }
 
   private armTlp(nowNs: number): void {
-    this.tlpDeadline = nowNs + Math.max(2 * this.srttNs, TLP_MIN_NS);
+    // Without an RTT sample Linux probes only after TCP_TIMEOUT_INIT (1 s): a first flight queued behind a slow
+    // link must not be re-sent after 1 ms.
+    this.tlpDeadline = nowNs + (this.srttNs > 0 ? Math.max(2 * this.srttNs, TLP_MIN_NS) : TLP_NO_RTT_NS);
     if (!this.tlpArmed) {
       this.tlpArmed = true;
       this.net.sim.push(this.tlpDeadline, this, T_TLP);
@@ -451,7 +522,10 @@ export class TcpFlow extends FlowRt implements EventTarget {
     void port;
     const tcp = f.tcp;
     if (tcp === null) return;
-    if (reverse) this.onAck(tcp.ack, pkt.frame, tcp.optionsOffset, tcp.optionsLengthBytes, core);
+    if (reverse) {
+      this.sndWnd = tcp.window << WSCALE;
+      this.onAck(tcp.ack, pkt.frame, tcp.optionsOffset, tcp.optionsLengthBytes, core);
+    }
     else this.onData(pkt, f, tcp.seq, core);
   }
 
@@ -613,11 +687,11 @@ export class TcpFlow extends FlowRt implements EventTarget {
     if (r.length > 256) r.length = 256; // bounded: the highest ranges are forgotten (sender retransmits them)
   }
 
+  /** Queue in-order bytes on the socket and wake the reader if it sleeps (the copy happens in its recv()). */
   private deliver(len: number, core: Core): void {
-    const c = this.net.c;
-    core.charge(CAT_COPY, len * c.copyNsPerByte);
-    core.charge(CAT_EVENT, c.syscallNs);
-    this.bytesDelivered += len;
+    void core;
+    this.rcvQueuedBytes += len;
+    if (!this.reader.active) this.reader.runNow();
   }
 
   private readonly sackOut: Array<[number, number]> = [];
@@ -626,6 +700,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
     const c = this.net.c;
     core.charge(CAT_PACKET, c.tcpAckTxNs + c.skbAllocNs);
     this.unacked = 0;
+    const wnd = Math.min(0xffff, this.rcvWndFree() >>> WSCALE);
+    this.rcvWndSent = wnd << WSCALE;
     const r = this.rev;
     // Up to three SACK blocks, the most recently changed first (RFC 2018).
     const blocks = this.sackOut;
@@ -648,7 +724,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       seq: (this.isnR + 1) >>> 0,
       ack: (this.isnS + this.rcvNxt) >>> 0,
       flags: TCP_ACK,
-      window: 65535,
+      window: wnd,
       ipId: this.ipId++ & 0xffff,
       options: blocks.length > 0 ? { sackBlocks: blocks.slice(0, 3) } : undefined,
       checksum: 'partial',

@@ -68,6 +68,7 @@ export const COST_PARAM_NAMES = [
   'delayedAckNs',
   'rtoMinNs',
   'tsoWinDivisor',
+  'minTsoSegs',
   'gsoMaxBytes',
   'rcvWindowBytes',
   // memory
@@ -135,6 +136,7 @@ const KVM_2017: Record<CostParamName, CostParam> = {
   delayedAckNs: p(40_000_000, 'ns', '§5', 'delayed ACK timer minimum (HZ/25)'),
   rtoMinNs: p(200_000_000, 'ns', '§5', 'TCP_RTO_MIN'),
   tsoWinDivisor: p(3, 'count', '§5', 'tcp_tso_win_divisor: a TSO frame is at most cwnd/3'),
+  minTsoSegs: p(2, 'packets', '§5', 'tcp_min_tso_segs: TSO autosizing never builds a frame of fewer segments (raising it to 44 makes a sender ship 64 KiB frames whatever its rate, as before 3.12)'),
   gsoMaxBytes: p(65536, 'bytes', '§5', 'GSO max size'),
   rcvWindowBytes: p(6291456, 'bytes', '§5', 'tcp_rmem max (receive window the receiver can advertise)'),
   vmMemoryBytes: p(536870912, 'bytes', '(j)', 'a small guest: 512 MiB'),
