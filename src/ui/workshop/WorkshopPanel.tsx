@@ -3,7 +3,7 @@
  * measured value next to the prediction and the preset's explanation of the kernel mechanism. Presenter view
  * (large type, no palette) is a toggle; each step has a participant link.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useLayoutEffect, useState, type CSSProperties } from 'react';
 import { useAppStore } from '../../store/app-store';
 import { useWorkshopStore } from '../../store/workshop';
 import { duration, si } from '../format';
@@ -39,11 +39,35 @@ export function WorkshopPanel({ onControl }: { onControl: (action: 'run' | 'paus
   return <WorkshopCard workshop={workshop} onControl={onControl} />;
 }
 
+/** The card sits just below the toolbar, whose height depends on how many rows its controls wrap to. */
+function useWorkspaceTop(): number | undefined {
+  const [top, setTop] = useState<number | undefined>(undefined);
+  useLayoutEffect(() => {
+    const measure = () => {
+      const ws = document.querySelector('.workspace');
+      if (ws) setTop(Math.round(ws.getBoundingClientRect().top) + 8);
+    };
+    measure();
+    const toolbar = document.querySelector('.toolbar');
+    const ro = typeof ResizeObserver === 'undefined' || !toolbar ? null : new ResizeObserver(measure);
+    if (toolbar) ro?.observe(toolbar);
+    addEventListener('resize', measure);
+    return () => {
+      ro?.disconnect();
+      removeEventListener('resize', measure);
+    };
+  }, []);
+  return top;
+}
+
 function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: (action: 'run' | 'pause' | 'resume' | 'stop' | 'step') => Promise<void> | void }) {
   const ws = useWorkshopStore();
   const presetId = useAppStore((s) => s.presetId);
   const runState = useAppStore((s) => s.run.state);
   const [finished, setFinished] = useState(false);
+  const [collapsed, setCollapsed] = useState(false);
+  const top = useWorkspaceTop();
+  const placed: CSSProperties | undefined = top === undefined ? undefined : { top };
   const k = ws.stepIndex;
   const step = workshop.steps[k];
   const preset = stepPreset(step);
@@ -71,7 +95,7 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
       return c !== undefined && c.id === r.prediction;
     }).length;
     return (
-      <section className="workshop panel" aria-label="Workshop" data-testid="workshop">
+      <section className="workshop panel" aria-label="Workshop" data-testid="workshop" style={placed}>
         <h2>Workshop complete</h2>
         <p data-testid="workshop-score">
           {matched} of {total} predictions matched the measurement.
@@ -96,12 +120,15 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
   const participantLink = `${location.origin}${location.pathname}${workshopHash(workshop.id, k)}`;
 
   return (
-    <section className="workshop panel" aria-label="Workshop" data-testid="workshop">
+    <section className={`workshop panel${collapsed ? ' collapsed' : ''}`} aria-label="Workshop" data-testid="workshop" style={placed}>
       <header className="workshop-head">
         <p className="workshop-kicker">
           {workshop.title} · step {k + 1} of {total}
         </p>
         <div className="buttons">
+          <button type="button" aria-expanded={!collapsed} onClick={() => setCollapsed(!collapsed)} aria-label={collapsed ? 'Show the step text' : 'Hide the step text'} title="Show or hide the step text (the canvas stays usable)">
+            {collapsed ? '▸' : '▾'}
+          </button>
           <button type="button" aria-pressed={ws.presenter} onClick={() => ws.setPresenter(!ws.presenter)} title="Large type, no palette">
             Presenter view
           </button>
@@ -111,6 +138,8 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
         </div>
       </header>
       <h2 data-testid="workshop-step-title">{step.title}</h2>
+      {!collapsed && (
+      <>
       <p>{step.instructions}</p>
       {!loaded ? (
         <button type="button" className="primary" onClick={() => load(k)}>
@@ -143,8 +172,16 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
                 )}
               </p>
               <p>
-                You predicted: <strong>{predicted?.label ?? '—'}</strong>. The run says: <strong>{actual?.label ?? '—'}</strong>{' '}
-                {actual && predicted ? (actual.id === predicted.id ? '✓ right' : '✗ not this time') : ''}
+                You predicted: <strong>{predicted?.label ?? '—'}</strong>.{' '}
+                {actual ? (
+                  <>
+                    The run says: <strong>{actual.label}</strong> {predicted && (actual.id === predicted.id ? '✓ right' : '✗ not this time')}
+                  </>
+                ) : step.relativeToStep !== undefined && judged === undefined ? (
+                  <>Step {step.relativeToStep + 1} has not been run in this session, so there is nothing to compare with: go back and run it, then return.</>
+                ) : (
+                  <>This run has nothing to measure this on.</>
+                )}
               </p>
               {check && (
                 <p className="workshop-check">
@@ -160,6 +197,8 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
             </div>
           )}
         </>
+      )}
+      </>
       )}
       <footer className="workshop-foot">
         <div className="buttons" role="group" aria-label="Workshop steps">
