@@ -51,6 +51,9 @@ test('a copied share link opens in a fresh browser with the same scenario, seed 
   const first = await runToEnd(page);
   expect(Number(first.goodput)).toBeGreaterThan(0);
 
+  // The chart selection travels with the link.
+  await page.getByRole('tab', { name: 'CPU breakdown' }).click();
+  await expect(page.getByRole('tab', { name: 'CPU breakdown' })).toHaveAttribute('aria-selected', 'true');
   await page.getByRole('button', { name: '⤴ Share' }).click();
   const dialog = page.getByRole('dialog', { name: 'Share this scenario' });
   await expect(dialog).toBeVisible();
@@ -70,6 +73,7 @@ test('a copied share link opens in a fresh browser with the same scenario, seed 
   // Nothing was autosaved in the fresh context, so the link opens without a question.
   await expect(other.getByRole('alertdialog')).toHaveCount(0);
   await expect(other.getByLabel('Seed')).toHaveValue('7');
+  await expect(other.getByRole('tab', { name: 'CPU breakdown' })).toHaveAttribute('aria-selected', 'true');
   expect(new URL(other.url()).hash).toBe('');
   const second = await runToEnd(other);
   expect(second).toEqual(first);

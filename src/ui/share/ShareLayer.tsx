@@ -10,6 +10,8 @@ import { useRunResultStore, useWorkshopStore } from '../../store/workshop';
 import { browserStorage } from '../../store/autosave';
 import { openUntrusted, type OpenResult, type OverwriteDecision } from '../../share';
 import { decideOpen, hasShareParam, readBackup, shareStateOf, writeBackup } from '../../app/share-state';
+import { applyView } from '../../app/share-view';
+import type { ShareView } from '../../share';
 import type { EngineClient } from '../../app/engine-client';
 import type { Scenario } from '../../core/scenario/types';
 import { findWorkshop, measure, parseWorkshopHash } from '../workshop/workshop-def';
@@ -20,8 +22,10 @@ import './share.css';
 type Opened = Extract<OpenResult, { ok: true }>;
 type Refused = Extract<OpenResult, { ok: false }>;
 
-function openScenario(scenario: Scenario): void {
+function openScenario(scenario: Scenario, view: ShareView = {}): void {
   useAppStore.getState().replaceScenario(scenario, 'custom');
+  // After the panels have rendered the new scenario.
+  requestAnimationFrame(() => applyView(view));
 }
 
 function clearHash(): void {
@@ -49,7 +53,7 @@ export function ShareLayer({ client, onControl }: { client: EngineClient | null;
       }
       setRefused(null);
       const decision = decideOpen(browserStorage(), shareStateOf(r.scenario, r.scenario.seed, r.view));
-      if (decision.kind === 'open') openScenario(r.scenario);
+      if (decision.kind === 'open') openScenario(r.scenario, r.view);
       else setAsking({ opened: r, decision });
       return;
     }
@@ -106,7 +110,7 @@ export function ShareLayer({ client, onControl }: { client: EngineClient | null;
       }
       setBackupKept(true);
     }
-    if (choice !== 'cancel') openScenario(asking.opened.scenario);
+    if (choice !== 'cancel') openScenario(asking.opened.scenario, asking.opened.view);
     setAsking(null);
   };
 

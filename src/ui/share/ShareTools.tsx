@@ -4,6 +4,7 @@ import { useAppStore } from '../../store/app-store';
 import { useWorkshopStore } from '../../store/workshop';
 import { encodeShareUrl } from '../../share';
 import { shareStateOf } from '../../app/share-state';
+import { currentView } from '../../app/share-view';
 import { exportNetnsScript } from '../../core/export/netns';
 import { parseScenario } from '../../core/scenario/validate';
 import { WORKSHOPS } from '../workshop/workshop-def';
@@ -80,7 +81,9 @@ export function ShareTools() {
 function ShareDialog({ onClose }: { onClose: () => void }) {
   const scenario = useAppStore((s) => s.scenario);
   const seed = useAppStore((s) => s.seed);
-  const state = shareStateOf(scenario, seed);
+  // The chart tab is read once, when the dialog opens.
+  const [view] = useState(() => currentView());
+  const state = shareStateOf(scenario, seed, view);
   const url = encodeShareUrl(location.href, state);
   const [copied, setCopied] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
