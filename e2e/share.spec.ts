@@ -144,3 +144,26 @@ test('a valid link over different autosaved work asks first: keep my work, or op
   await expect(page.getByLabel('Seed')).toHaveValue('5');
   await expect.poll(() => autosavedSeed(page)).toBe(5);
 });
+
+test('More → Export as shell script downloads the namespace script for the current scenario', async ({ page }) => {
+  await page.goto('/');
+  await loaded(page);
+  await page.getByLabel('Scenario preset').selectOption('router-club');
+  await loaded(page);
+  await page.getByRole('button', { name: /^More/ }).click();
+  const menu = page.getByRole('menu', { name: 'More actions' });
+  await expect(menu).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), menu.getByRole('menuitem', { name: /Export as shell script/ }).click()]);
+  expect(download.suggestedFilename()).toBe('router-club-netns.sh');
+  const path = await download.path();
+  const { readFile } = await import('node:fs/promises');
+  const script = await readFile(path, 'utf8');
+  expect(script).toMatch(/^#!\/usr\/bin\/env bash\n/);
+  expect(script).toContain('trap cleanup EXIT');
+  expect(script).toContain('ip_forward=1');
+  await expect(menu).toBeHidden();
+  // Esc closes the menu without acting.
+  await page.getByRole('button', { name: /^More/ }).click();
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+});
