@@ -236,7 +236,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
   /** Window the receiver advertised in its last ACK, and the window the sender last heard. */
   private rcvWndSent: number;
   private sndWnd: number;
-  private readonly reader: TcpReadTask;
+  /** Created on the first delivery, on the core whose softirq delivered it (the scheduler's wake-affine choice). */
+  private reader: TcpReadTask | null = null;
 
   constructor(net: Net, idx: number, readonly tcp: TcpFlowSpec, src: NodeRt, dst: NodeRt, rng: Rng) {
     super(net, idx, tcp, src, dst, rng);
@@ -246,7 +247,6 @@ export class TcpFlow extends FlowRt implements EventTarget {
     this.isnS = rng.nextU32();
     this.isnR = rng.nextU32();
     this.task = new TcpSendTask(this.appCore, this);
-    this.reader = new TcpReadTask(this.peerCore, this);
     this.rcvWndSent = net.c.rcvWindowBytes;
     this.sndWnd = net.c.rcvWindowBytes;
   }
@@ -689,8 +689,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
 
   /** Queue in-order bytes on the socket and wake the reader if it sleeps (the copy happens in its recv()). */
   private deliver(len: number, core: Core): void {
-    void core;
     this.rcvQueuedBytes += len;
+    this.reader ??= new TcpReadTask(core, this);
     if (!this.reader.active) this.reader.runNow();
   }
 

@@ -16,6 +16,8 @@ export const CAT_GRO = 5;
 export const CAT_HASH = 6;
 export const CAT_LOOKUP = 7;
 export const CATEGORY_COUNT = 8;
+/** MAX_SOFTIRQ_TIME (kernel/softirq.c, 2 ms): softirq work longer than this is deferred to ksoftirqd. */
+const MAX_SOFTIRQ_TIME_NS = 2_000_000;
 
 /** A schedulable consumer (vhost worker, NAPI poll, TCP sender, router softirq...). */
 export abstract class Task implements EventTarget {
@@ -80,6 +82,10 @@ export class Core implements EventTarget {
   private head = 0;
   private lowq: Task[] = [];
   private current: Task | null = null;
+  /** Since when process context has waited behind softirq work (-1: not waiting). */
+  private lowWaitSinceNs = -1;
+  /** A process-context turn granted after starvation runs unpreempted until this time. */
+  private fairUntilNs = -1;
   private needFinish = false;
   private pendingNs = 0;
 
@@ -125,7 +131,7 @@ export class Core implements EventTarget {
     }
     for (;;) {
       let t = this.current;
-      if (t !== null && t.lowPriority && this.head < this.runq.length && t.hasWork()) {
+      if (t !== null && t.lowPriority && this.head < this.runq.length && nowNs >= this.fairUntilNs && t.hasWork()) {
         // A softirq became runnable: process context is preempted and resumes after it.
         this.lowq.unshift(t);
         this.current = null;
@@ -142,6 +148,21 @@ export class Core implements EventTarget {
         }
       }
       if (t === null) {
+        if (this.lowq.length > 0 && this.head < this.runq.length) {
+          // __do_softirq hands over to ksoftirqd after MAX_SOFTIRQ_TIME; the scheduler then shares the core,
+          // so process context starved that long gets a turn instead of waiting for the softirq load to end.
+          if (this.lowWaitSinceNs < 0) this.lowWaitSinceNs = nowNs;
+          else if (nowNs - this.lowWaitSinceNs >= MAX_SOFTIRQ_TIME_NS) {
+            this.lowWaitSinceNs = -1;
+            this.fairUntilNs = nowNs + MAX_SOFTIRQ_TIME_NS;
+            t = this.lowq.shift() as Task;
+            this.current = t;
+            t.startTurn(nowNs);
+            continue;
+          }
+        } else {
+          this.lowWaitSinceNs = -1;
+        }
         if (this.head >= this.runq.length) {
           this.runq.length = 0;
           this.head = 0;
