@@ -65,6 +65,7 @@ test('a copied share link opens in a fresh browser with the same scenario, seed 
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
   await page.keyboard.press('Escape');
   await expect(dialog).toBeHidden();
+  await expect(page.getByRole('button', { name: '⤴ Share' })).toBeFocused();
 
   const errors: string[] = [];
   const other = await freshPage(browser, errors);

@@ -32,6 +32,11 @@ export function ShareTools() {
   const [menu, setMenu] = useState(false);
   const workshopOpen = useWorkshopStore((s) => s.workshopId !== null);
   const menuRef = useRef<HTMLDivElement>(null);
+  const shareRef = useRef<HTMLButtonElement>(null);
+  const closeShare = () => {
+    setOpen(false);
+    shareRef.current?.focus();
+  };
   useEffect(() => {
     if (!menu) return;
     const away = (e: MouseEvent) => {
@@ -46,7 +51,7 @@ export function ShareTools() {
   };
   return (
     <div className="buttons share-tools" role="group" aria-label="Share and export">
-      <button type="button" onClick={() => setOpen(true)} aria-haspopup="dialog" title="Copy a link that reopens this scenario with the same numbers">
+      <button type="button" ref={shareRef} onClick={() => setOpen(true)} aria-haspopup="dialog" title="Copy a link that reopens this scenario with the same numbers">
         ⤴ Share
       </button>
       <div
@@ -73,7 +78,7 @@ export function ShareTools() {
           </div>
         )}
       </div>
-      {open && <ShareDialog onClose={() => setOpen(false)} />}
+      {open && <ShareDialog onClose={closeShare} />}
     </div>
   );
 }

@@ -64,6 +64,10 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
   const ws = useWorkshopStore();
   const presetId = useAppStore((s) => s.presetId);
   const runState = useAppStore((s) => s.run.state);
+  const speed = useAppStore((s) => s.speed);
+  const durationNs = useAppStore((s) => s.scenario.durationNs);
+  // Wall-clock seconds the run will take at the chosen pace (max speed: unknown, and short).
+  const wallSec = speed.kind === 'rate' ? durationNs / 1e9 / speed.virtualPerWall : null;
   const [finished, setFinished] = useState(false);
   const [collapsed, setCollapsed] = useState(false);
   const top = useWorkspaceTop();
@@ -159,6 +163,11 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
             <button type="button" className="primary" disabled={!canRun} onClick={run} title={rec.prediction === undefined ? 'Answer the question first' : undefined}>
               {awaiting ? 'Running…' : rec.prediction === undefined ? 'Predict first, then run' : '▶ Run and reveal'}
             </button>
+          )}
+          {!revealed && wallSec !== null && wallSec > 15 && (
+            <p className="workshop-hint">
+              At the current speed this run takes about {Math.round(wallSec)} s; pick a faster speed in the toolbar to reveal sooner.
+            </p>
           )}
           {revealed && (
             <div className="workshop-reveal" role="status" data-testid="workshop-reveal">
