@@ -42,8 +42,9 @@ export class CompareRun {
         await this.setPace('catch-up', speed);
         return;
       }
-      const behind = b.nowNs + this.sampleIntervalNs <= a.nowNs;
       const aGoing = a.state === 'running';
+      // While A runs, B within a sample of it just follows; once A stops, B goes all the way to A's time.
+      const behind = aGoing ? b.nowNs + this.sampleIntervalNs <= a.nowNs : b.nowNs < a.nowNs;
       if (!(aGoing || behind)) {
         if (b.state === 'running') await this.client.pause();
         return;
