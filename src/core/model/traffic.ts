@@ -197,9 +197,17 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private rttvarNs = 0;
   private rtoNs: number;
   private rtoDeadline = Number.POSITIVE_INFINITY;
-  private rtoArmed = false;
-  private rttSeq = -1;
-  private rttSentNs = 0;
+  /** Time of the pending RTO / TLP timer event (-1: none). A deadline moved earlier gets its own event; a stale later one is ignored. */
+  private rtoEventNs = -1;
+  /**
+   * Send times of the data in flight, one record per emitted unit in sequence order (start, end, time): the
+   * timestamps option (on by default) lets every ACK that advances una give an RTT sample, retransmissions
+   * included (the record of a re-sent range takes the new time), so srtt follows a queue as it builds.
+   */
+  private readonly txStart: number[] = [];
+  private readonly txEnd: number[] = [];
+  private readonly txAt: number[] = [];
+  private txHead = 0;
   private tsqBytes = 0;
   /** SACK scoreboard: sorted, merged [start, end) stream ranges above una. */
   private sacked: number[] = [];
@@ -213,7 +221,9 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private unaRtxNs = 0;
   /** Tail loss probe: one retransmission of the first unacknowledged segment when ACKs stop coming. */
   private tlpDeadline = Number.POSITIVE_INFINITY;
-  private tlpArmed = false;
+  private tlpEventNs = -1;
+  /** A loss probe was sent and no ACK has moved una since (Linux's tlp_high_seq): no second probe. */
+  private tlpOutstanding = false;
   private tlpPending = false;
   private readonly limitBytes: number;
   private readonly isnS: number;
@@ -346,6 +356,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       if (hole === this.una) this.unaRtxNs = nowNs;
       this.pLen = Math.max(1, Math.min(mss, end - hole));
       this.pRtx = true;
+      this.stampSent(hole, hole + this.pLen, nowNs, true);
       this.rtxNext = hole + this.pLen;
       this.rtxBytes += this.pLen;
       if (this.rtxCredit > 0) this.rtxCredit--;
@@ -364,10 +375,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
     if (this.pRtx) this.retransmits++;
     this.nxt += len;
     if (this.nxt > this.sentHigh) this.sentHigh = this.nxt;
-    if (this.rttSeq < 0 && !this.pRtx) {
-      this.rttSeq = this.nxt;
-      this.rttSentNs = nowNs;
-    }
+    this.stampSent(this.pSeq, this.pSeq + len, nowNs, this.pRtx);
     const writes = Math.max(1, Math.ceil(len / (this.tcp.writeBytes ?? 65536)));
     if (!this.pRtx) {
       core.charge(CAT_EVENT, writes * c.syscallNs);
@@ -422,25 +430,64 @@ export class TcpFlow extends FlowRt implements EventTarget {
     this.tsqBytes += frame.length;
     if (this.rtoDeadline === Number.POSITIVE_INFINITY) this.armRto(nowNs);
     this.armTlp(nowNs);
-    if (this.pRtx) this.rttSeq = -1; // Karn: no RTT sample across a retransmission
     this.net.transmit(p.port, pkt, core);
   }
 
+  /** Record the send time of [s, e): new data appends a record; a re-sent range re-stamps the record holding s. */
+  private stampSent(s: number, e: number, nowNs: number, resent: boolean): void {
+    if (!resent) {
+      this.txStart.push(s);
+      this.txEnd.push(e);
+      this.txAt.push(nowNs);
+      return;
+    }
+    for (let i = this.txHead; i < this.txEnd.length; i++) {
+      if (this.txEnd[i] > s) {
+        if (this.txStart[i] <= s) this.txAt[i] = nowNs;
+        return;
+      }
+    }
+  }
+
+  /** Send time of the oldest newly acknowledged byte (the echoed timestamp), then forget what `ackOff` covers; -1 if unknown. */
+  private sentTimeOf(firstByte: number, ackOff: number): number {
+    let at = -1;
+    let i = this.txHead;
+    while (i < this.txEnd.length && this.txEnd[i] <= firstByte) i++;
+    if (i < this.txEnd.length && this.txStart[i] <= firstByte) at = this.txAt[i];
+    while (this.txHead < this.txEnd.length && this.txEnd[this.txHead] <= ackOff) this.txHead++;
+    if (this.txHead > 1024 && this.txHead * 2 > this.txEnd.length) {
+      this.txStart.splice(0, this.txHead);
+      this.txEnd.splice(0, this.txHead);
+      this.txAt.splice(0, this.txHead);
+      this.txHead = 0;
+    }
+    return at;
+  }
+
   private armTlp(nowNs: number): void {
+    if (this.inRecovery || this.tlpOutstanding) return;
     // Without an RTT sample Linux probes only after TCP_TIMEOUT_INIT (1 s): a first flight queued behind a slow
     // link must not be re-sent after 1 ms.
     this.tlpDeadline = nowNs + (this.srttNs > 0 ? Math.max(2 * this.srttNs, TLP_MIN_NS) : TLP_NO_RTT_NS);
-    if (!this.tlpArmed) {
-      this.tlpArmed = true;
-      this.net.sim.push(this.tlpDeadline, this, T_TLP);
+    const at = Math.ceil(this.tlpDeadline);
+    if (this.tlpEventNs < 0 || at < this.tlpEventNs) {
+      this.tlpEventNs = at;
+      this.net.sim.push(at, this, T_TLP);
     }
   }
 
   private armRto(nowNs: number): void {
     this.rtoDeadline = nowNs + this.rtoNs;
-    if (!this.rtoArmed) {
-      this.rtoArmed = true;
-      this.net.sim.push(this.rtoDeadline, this, T_RTO);
+    this.scheduleRto();
+  }
+
+  private scheduleRto(): void {
+    if (this.rtoDeadline === Number.POSITIVE_INFINITY) return;
+    const at = Math.ceil(this.rtoDeadline);
+    if (this.rtoEventNs < 0 || at < this.rtoEventNs) {
+      this.rtoEventNs = at;
+      this.net.sim.push(at, this, T_RTO);
     }
   }
 
@@ -454,34 +501,30 @@ export class TcpFlow extends FlowRt implements EventTarget {
         if (this.canSend()) this.task.runNow();
         return;
       case T_RTO:
-        this.rtoArmed = false;
+        if (nowNs !== this.rtoEventNs) return; // superseded by an earlier deadline
+        this.rtoEventNs = -1;
         if (this.rtoDeadline === Number.POSITIVE_INFINITY) return;
         if (nowNs < this.rtoDeadline) {
-          this.rtoArmed = true;
-          this.net.sim.push(this.rtoDeadline, this, T_RTO);
+          this.scheduleRto();
           return;
         }
         this.onTimeout(nowNs);
         return;
       case T_TLP:
-        this.tlpArmed = false;
+        if (nowNs !== this.tlpEventNs) return; // superseded by an earlier deadline
+        this.tlpEventNs = -1;
         if (this.tlpDeadline === Number.POSITIVE_INFINITY) return;
         if (nowNs < this.tlpDeadline) {
-          this.tlpArmed = true;
-          this.net.sim.push(this.tlpDeadline, this, T_TLP);
+          const at = Math.ceil(this.tlpDeadline);
+          this.tlpEventNs = at;
+          this.net.sim.push(at, this, T_TLP);
           return;
         }
         this.tlpDeadline = Number.POSITIVE_INFINITY;
-        if (this.una < this.nxt && !this.stopped) {
-          if (this.inRecovery) {
-            // No ACK for a probe time while recovering: as RACK would, everything not SACKed is lost.
-            this.nxt = Math.max(this.highSack, this.una);
-            this.rtxNext = this.una;
-            this.rtxBytes = 0;
-          } else {
-            this.tlpPending = true;
-          }
-          this.armTlp(nowNs);
+        // One probe, in the Open state only (tcp_schedule_loss_probe); until an ACK moves una, the RTO takes over.
+        if (this.una < this.nxt && !this.stopped && !this.inRecovery) {
+          this.tlpPending = true;
+          this.tlpOutstanding = true;
           if (this.canSend()) this.task.runNow();
         }
         return;
@@ -504,7 +547,6 @@ export class TcpFlow extends FlowRt implements EventTarget {
     this.inRecovery = false;
     this.clearSacks();
     this.dupAcks = 0;
-    this.rttSeq = -1;
     this.rtoNs = Math.min(this.rtoNs * 2, 60_000_000_000);
     this.rtoDeadline = Number.POSITIVE_INFINITY;
     this.armRto(nowNs);
@@ -587,8 +629,10 @@ export class TcpFlow extends FlowRt implements EventTarget {
       const acked = ackOff - this.una;
       this.una = ackOff;
       this.dupAcks = 0;
-      if (this.rttSeq >= 0 && ackOff >= this.rttSeq) {
-        const r = now - this.rttSentNs;
+      this.tlpOutstanding = false;
+      const sentAt = this.sentTimeOf(this.una - acked, ackOff);
+      if (sentAt >= 0) {
+        const r = now - sentAt;
         if (this.srttNs === 0) {
           this.srttNs = r;
           this.rttvarNs = r / 2;
@@ -597,7 +641,6 @@ export class TcpFlow extends FlowRt implements EventTarget {
           this.srttNs += (r - this.srttNs) / 8;
         }
         this.rtoNs = Math.max(c.rtoMinNs, this.srttNs + 4 * this.rttvarNs);
-        this.rttSeq = -1;
       }
       if (this.inRecovery) {
         if (ackOff >= this.recover) {
@@ -612,10 +655,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       if (this.una < this.nxt) this.armTlp(now);
       else this.tlpDeadline = Number.POSITIVE_INFINITY;
       this.rtoDeadline = this.una < this.nxt ? now + this.rtoNs : Number.POSITIVE_INFINITY;
-      if (this.rtoDeadline !== Number.POSITIVE_INFINITY && !this.rtoArmed) {
-        this.rtoArmed = true;
-        this.net.sim.push(this.rtoDeadline, this, T_RTO);
-      }
+      this.scheduleRto();
     } else if (ackOff === this.una && this.nxt > this.una) {
       this.dupAcks++;
       if (this.inRecovery && this.rtxNext > this.una && now - this.unaRtxNs > Math.max(2 * this.srttNs, 200_000)) this.rtxNext = this.una;

@@ -1,0 +1,37 @@
+/**
+ * docs/fidelity.md holds the committed output of `npx offload-lab report --markdown`. This test regenerates
+ * the report in-process (same rows, same formatter as the CLI) and fails when the committed table drifted from
+ * what the model now produces. To refresh the doc after a deliberate change:
+ *   UPDATE_FIDELITY=1 npx vitest run src/core/scenario/presets/fidelity.test.ts
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { formatReportMarkdown } from '../../../../cli/main';
+import { runScenario } from '../../engine';
+import { computeReport } from './report';
+
+const DOC = fileURLToPath(new URL('../../../../docs/fidelity.md', import.meta.url));
+const BEGIN = '<!-- report:begin (generated: npx offload-lab report --markdown) -->';
+const END = '<!-- report:end -->';
+
+function committedTable(doc: string): string {
+  const a = doc.indexOf(BEGIN);
+  const b = doc.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`docs/fidelity.md lacks the ${BEGIN} … ${END} markers`);
+  return doc.slice(a + BEGIN.length, b).trim();
+}
+
+describe('docs/fidelity.md', () => {
+  it('matches the report the model produces now', { timeout: 300_000 }, () => {
+    const table = formatReportMarkdown(computeReport((s) => runScenario(s)));
+    const doc = readFileSync(DOC, 'utf8');
+    if (process.env.UPDATE_FIDELITY === '1') {
+      const a = doc.indexOf(BEGIN);
+      const b = doc.indexOf(END);
+      writeFileSync(DOC, `${doc.slice(0, a + BEGIN.length)}\n${table}\n${doc.slice(b)}`);
+      return;
+    }
+    expect(table).toBe(committedTable(doc));
+  });
+});
