@@ -5,10 +5,12 @@ test('packet inspector: capture at r1/eth0, decode a super-frame (vnet header, p
   await page.goto('/');
   await page.getByLabel('Scenario preset').selectOption('router-club');
   await expect(page.getByTestId('run-state')).toHaveText('loaded');
+  // The selection picks the capture point: select r1/eth0 on the canvas, then open the inspector.
+  await page.getByRole('button', { name: 'interface r1/eth0', exact: true }).click();
   await page.getByRole('button', { name: '⌕ Inspect' }).click();
   const insp = page.getByRole('region', { name: 'Packet inspector' });
   await expect(insp).toBeVisible();
-  await insp.getByLabel('Capture point').selectOption('r1/eth0');
+  await expect(insp.getByLabel('Capture point')).toHaveValue('r1/eth0');
   await page.getByRole('button', { name: '▶ Run' }).click();
   await insp.getByRole('button', { name: '● Start capture' }).click();
   const status = insp.getByTestId('capture-status');
