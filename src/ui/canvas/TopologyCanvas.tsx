@@ -10,7 +10,11 @@ import type { Edit, Position } from '../../core/edit/edit';
 import type { Endpoint, LinkSpec, NodeSpec, Scenario } from '../../core/scenario/types';
 import { si } from '../format';
 import { activateIface, connect, KIND_ICON, place, selectItem, type PaletteKind } from './actions';
-import { contentBounds, hostBoxes, linkEnds, nodeBox, type Box, type NodeGeom, layoutNodes } from './geometry';
+import { contentBounds, hostBoxes, linkEnds, nodeBox, NODE_W, type Box, type NodeGeom, layoutNodes } from './geometry';
+import { COST_CATEGORIES } from '../../core/metrics/result';
+import { coreBusy, coreLabels, formatFrameBytes, hopMarkers, hottestCore, isSuperFrame, linkFrames, MARKER_ICON, MARKER_TEXT, MIN_BITS_PER_SEC, nodeCores } from './live';
+// oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
+import './canvas-live.css';
 
 export const PALETTE_MIME = 'application/x-offload-lab-kind';
 
@@ -99,22 +103,74 @@ export interface LiveSource {
   channels: readonly { id: string }[];
   version: number;
   latest(channel: number): number | undefined;
+  /** Sample times, to turn a per-sample drop count into a rate (optional: a count is shown without them). */
+  readonly length?: number;
+  readonly tNs?: Float64Array;
+  slot?(i: number): number;
 }
 
 const LIVE_INTERVAL_MS = 250;
+const STACK_LINE_PX = 14;
 
-/** Writes each link's live rate and event rate into its label, a few times a second, straight into the DOM. */
-function useLiveLinkNumbers(svgRef: React.RefObject<SVGSVGElement | null>, links: readonly LinkSpec[], live: (() => LiveSource | null) | undefined): void {
+interface StackLine {
+  cls: string;
+  text: string;
+  /** Which edge of the box the line hangs from: the port's side, or centred for the node as a whole. */
+  side: -1 | 0 | 1;
+}
+
+/** Rewrites a node's badge stack (lines above its box, bottom line first) only when its text changed. */
+function writeStack(el: Element, lines: readonly StackLine[]): void {
+  const key = lines.map((l) => `${l.cls}:${l.side}:${l.text}`).join('|');
+  if (el.getAttribute('data-key') === key) return;
+  el.setAttribute('data-key', key);
+  const y0 = Number(el.getAttribute('y') ?? 0);
+  const half = NODE_W / 2;
+  const doc = el.ownerDocument;
+  el.replaceChildren(
+    ...lines.map((l, k) => {
+      const t = doc.createElementNS('http://www.w3.org/2000/svg', 'tspan');
+      t.setAttribute('x', String(l.side * half));
+      t.setAttribute('y', String(y0 - k * STACK_LINE_PX));
+      t.setAttribute('text-anchor', l.side < 0 ? 'start' : l.side > 0 ? 'end' : 'middle');
+      t.setAttribute('class', l.cls);
+      t.textContent = l.text;
+      return t;
+    }),
+  );
+}
+
+/**
+ * Writes the live numbers into the drawing a few times a second, straight into the DOM: each link's rate,
+ * event rate and mean frame size; above each node its saturated core, the hops where frames are split or
+ * merged, and dropping queues; a one-line summary for screen readers and tests.
+ */
+function useLiveOverlay(
+  svgRef: React.RefObject<SVGSVGElement | null>,
+  summaryRef: React.RefObject<HTMLParagraphElement | null>,
+  scenario: Scenario,
+  live: (() => LiveSource | null) | undefined,
+): void {
+  const cores = useMemo(() => nodeCores(scenario), [scenario]);
   useEffect(() => {
     if (!live) return;
+    const { links, nodes } = scenario;
+    const geoms = layoutNodes(scenario);
+    const mtuOf = new Map<string, number>(nodes.flatMap((n) => n.interfaces.map((i) => [`${n.id}/${i.name}`, i.mtu] as const)));
     let source: LiveSource | null = null;
     let index = new Map<string, number>();
+    let labels: string[] = [];
     let version = -1;
     let last = 0;
     let raf = 0;
-    const value = (id: string): number => {
+    const read = (id: string): number | undefined => {
       const k = index.get(id);
-      return k === undefined ? 0 : (source?.latest(k) ?? 0);
+      return k === undefined ? undefined : source?.latest(k);
+    };
+    const sampleSec = (): number => {
+      const s = source;
+      if (!s?.tNs || !s.slot || !s.length || s.length < 2) return 0;
+      return (s.tNs[s.slot(s.length - 1)] - s.tNs[s.slot(s.length - 2)]) / 1e9;
     };
     const frame = (t: number) => {
       raf = requestAnimationFrame(frame);
@@ -124,28 +180,88 @@ function useLiveLinkNumbers(svgRef: React.RefObject<SVGSVGElement | null>, links
       if (src !== source) {
         source = src;
         index = new Map(src?.channels.map((c, k) => [c.id, k]) ?? []);
+        labels = coreLabels(src?.channels.map((c) => c.id) ?? []);
         version = -1;
       }
       const svg = svgRef.current;
       if (!svg || !source || source.version === version) return;
       version = source.version;
+      const known = source.channels.length > 0 && source.latest(0) !== undefined;
       for (const l of links) {
         const g = svg.querySelector(`[data-link-id="${CSS.escape(l.id)}"]`);
         const rateEl = g?.querySelector('text.link-live.rate');
         const evEl = g?.querySelector('text.link-live.events');
-        if (!rateEl || !evEl) continue;
+        const frEl = g?.querySelector('text.link-live.frames');
+        if (!rateEl || !evEl || !frEl) continue;
         const a = `if/${l.a.node}/${l.a.iface}`;
         const b = `if/${l.b.node}/${l.b.iface}`;
-        const bps = Math.max(value(`${a}/rx/bps`), value(`${b}/rx/bps`));
-        const events = value(`${a}/events`) + value(`${b}/events`);
-        const known = index.has(`${a}/rx/bps`) && source.latest(index.get(`${a}/rx/bps`) ?? 0) !== undefined;
-        rateEl.textContent = known ? si(bps, 'bit/s') : '';
-        evEl.textContent = known ? si(events, 'ev/s') : '';
+        const bps = Math.max(read(`${a}/rx/bps`) ?? 0, read(`${b}/rx/bps`) ?? 0);
+        const events = (read(`${a}/events`) ?? 0) + (read(`${b}/events`) ?? 0);
+        const here = known && index.has(`${a}/rx/bps`);
+        rateEl.textContent = here ? si(bps, 'bit/s') : '';
+        evEl.textContent = here ? si(events, 'ev/s') : '';
+        const f = here ? linkFrames(read, l.a, l.b) : null;
+        if (f && f.stat.bitsPerSec >= MIN_BITS_PER_SEC) {
+          const sup = isSuperFrame(f.stat.meanFrameBytes, mtuOf.get(`${f.from.node}/${f.from.iface}`) ?? 1500);
+          frEl.textContent = `${sup ? '◆' : '▪'} ${formatFrameBytes(f.stat.meanFrameBytes)} ${sup ? 'super-frames' : 'frames'}`;
+          frEl.setAttribute('data-size', sup ? 'super' : 'mtu');
+        } else {
+          frEl.textContent = '';
+          frEl.removeAttribute('data-size');
+        }
+      }
+      const busy = labels.map((label) => coreBusy(read, label, COST_CATEGORIES));
+      const markers = known ? hopMarkers(scenario, read) : [];
+      const markerAt = new Map(markers.map((m) => [`${m.node}/${m.iface}`, m]));
+      const dt = sampleSec();
+      const hot: string[] = [];
+      const dropping: string[] = [];
+      for (const n of nodes) {
+        const nodeEl = svg.querySelector(`[data-node-id="${CSS.escape(n.id)}"]`);
+        const stack = nodeEl?.querySelector('text.live-stack');
+        if (!nodeEl || !stack) continue;
+        const lines: StackLine[] = [];
+        const hc = known ? hottestCore(busy, labels, cores.get(n.id) ?? []) : null;
+        if (hc) {
+          lines.push({ cls: 'hot-cpu', side: 0, text: `▲ CPU ${Math.round(Math.min(1, hc.busy) * 100)} % · ${hc.label}` });
+          hot.push(`${n.id} CPU saturated (${hc.label})`);
+          nodeEl.setAttribute('data-hot', 'cpu');
+        } else nodeEl.removeAttribute('data-hot');
+        const geom = geoms.get(n.id);
+        for (const i of n.interfaces) {
+          const key = `${n.id}/${i.name}`;
+          const side = geom?.slots.find((x) => x.name === i.name)?.side ?? 0;
+          const ifEl = nodeEl.querySelector(`[data-iface="${CSS.escape(JSON.stringify([n.id, i.name]))}"]`);
+          const m = markerAt.get(key);
+          if (m) lines.push({ cls: m.kind === 'gso-split' ? 'marker paid' : 'marker offloaded', side, text: `${MARKER_ICON[m.kind]} ${MARKER_TEXT[m.kind]} at ${i.name}` });
+          const drops = known ? (read(`if/${key}/drops`) ?? 0) : 0;
+          if (drops > 0) {
+            lines.push({ cls: 'drops', side, text: `▼ ${dt > 0 ? si(drops / dt, 'drops/s') : `${drops} dropped`} at ${i.name}` });
+            dropping.push(key);
+          }
+          if (ifEl) {
+            if (m) ifEl.setAttribute('data-live', m.kind);
+            else ifEl.removeAttribute('data-live');
+            if (drops > 0) ifEl.setAttribute('data-drops', '');
+            else ifEl.removeAttribute('data-drops');
+          }
+        }
+        writeStack(stack, lines);
+      }
+      const summary = summaryRef.current;
+      if (summary) {
+        const parts = [
+          ...hot,
+          ...dropping.map((k) => `queue dropping at ${k}`),
+          ...markers.map((m) => `${MARKER_TEXT[m.kind]} at ${m.node}/${m.iface}`),
+        ];
+        const text = known ? (parts.length ? `Hot spots: ${parts.join('; ')}.` : 'No hot spots.') : '';
+        if (summary.textContent !== text) summary.textContent = text;
       }
     };
     raf = requestAnimationFrame(frame);
     return () => cancelAnimationFrame(raf);
-  }, [svgRef, links, live]);
+  }, [svgRef, summaryRef, scenario, cores, live]);
 }
 
 export function TopologyCanvas({ live }: { live?: () => LiveSource | null }) {
@@ -169,7 +285,8 @@ export function TopologyCanvas({ live }: { live?: () => LiveSource | null }) {
   const geoms = useMemo(() => layoutNodes(scenario), [scenario]);
   const hosts = useMemo(() => hostBoxes(scenario, geoms), [scenario, geoms]);
   const selected = useMemo(() => new Set(selection.map(selKey)), [selection]);
-  useLiveLinkNumbers(svgRef, scenario.links, live);
+  const summaryRef = useRef<HTMLParagraphElement>(null);
+  useLiveOverlay(svgRef, summaryRef, scenario, live);
 
   // d3-zoom owns the viewport transform; React never re-renders for a pan or zoom.
   useEffect(() => {
@@ -531,6 +648,7 @@ export function TopologyCanvas({ live }: { live?: () => LiveSource | null }) {
       <svg className="drag-layer" aria-hidden="true" ref={rigidRef}>
         <g ref={rigidGRef} />
       </svg>
+      <p className="canvas-live-summary" role="status" data-testid="canvas-hotspots" ref={summaryRef} />
       {scenario.nodes.length === 0 && (
         <p className="canvas-empty">Empty canvas. Add a node from the palette (click, drag, or press 2 for a VM), then drag from one interface dot to another to connect.</p>
       )}
@@ -638,6 +756,7 @@ const LinkView = memo(function LinkView({ link, ends: [a, b], label, selected }:
         </text>
         <text className="link-live rate" textAnchor="middle" y={22} />
         <text className="link-live events" textAnchor="middle" y={35} />
+        <text className="link-live frames" textAnchor="middle" y={48} />
       </g>
     </g>
   );
@@ -685,6 +804,7 @@ const NodeView = memo(
         <text className="node-sub" x={b.x + 30} y={b.y + 36}>
           {nodeSubtitle(n)}
         </text>
+        <text className="live-stack" x={0} y={b.y - 7} textAnchor="middle" />
         {g.slots.map((s) => {
           const iface = n.interfaces.find((i) => i.name === s.name);
           const key = `i:${n.id}/${s.name}`;
