@@ -42,7 +42,7 @@ export function Toolbar({
     <header className="toolbar">
       <h1 className="brand">Offload Lab</h1>
       <label className="field">
-        <span>Scenario</span>
+        <span className="sr-only">Scenario</span>
         <select aria-label="Scenario preset" value={presetId} onChange={(e) => selectPreset(e.target.value)}>
           {presets.map((p) => (
             <option key={p.id} value={p.id}>
@@ -55,18 +55,18 @@ export function Toolbar({
         <button type="button" className="primary" disabled={!canRun} onClick={() => onControl(state === 'paused' ? 'resume' : 'run')}>
           {state === 'paused' ? '▶ Resume' : '▶ Run'}
         </button>
-        <button type="button" disabled={!running} onClick={() => onControl('pause')}>
-          Pause
+        <button type="button" disabled={!running} onClick={() => onControl('pause')} aria-label="Pause" title="Pause">
+          ❚❚
         </button>
-        <button type="button" disabled={state === 'empty' || state === 'finished'} onClick={() => onControl('step')} aria-label="Step one sample interval">
+        <button type="button" disabled={state === 'empty' || state === 'finished'} onClick={() => onControl('step')} aria-label="Step one sample interval" title="Step one sample interval">
           Step
         </button>
-        <button type="button" disabled={!(running || state === 'paused')} onClick={() => onControl('stop')}>
-          Stop
+        <button type="button" disabled={!(running || state === 'paused')} onClick={() => onControl('stop')} aria-label="Stop" title="Stop">
+          ■
         </button>
       </div>
       <label className="field">
-        <span>Speed</span>
+        <span className="sr-only">Speed</span>
         <select
           aria-label="Speed"
           value={speedKey(speed)}
