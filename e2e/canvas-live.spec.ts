@@ -47,3 +47,14 @@ test('vm-vm-offload: super-frames end to end, no split or merge marker anywhere'
   await expect(page.getByTestId('canvas-hotspots')).not.toContainText('merge');
   await expect(page.locator('.iface[data-live]')).toHaveCount(0);
 });
+
+test('router-no-club: the bridge queue that overflows while the flow ramps up gets a drop badge with its count', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Scenario preset').selectOption('router-no-club');
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+  await page.getByRole('button', { name: '▶ Run', exact: true }).click();
+  // The badge lives while the drops do (a few samples at the default speed): all three are polled, no pause.
+  await expect(page.getByTestId('canvas-hotspots')).toContainText('queue dropping at br1/tap1', { timeout: 30_000 });
+  await expect(page.locator('[data-node-id="br1"] text.live-stack')).toContainText(/▼ \d+ dropped( \([\d.]+ k?pkt\/s\))? at tap1/);
+  await expect(page.locator('[data-iface=\'["br1","tap1"]\']')).toHaveAttribute('data-drops', '');
+});

@@ -103,9 +103,14 @@ export interface LiveSource {
   channels: readonly { id: string }[];
   version: number;
   latest(channel: number): number | undefined;
-  /** Sample times, to turn a per-sample drop count into a rate (optional: a count is shown without them). */
+  /**
+   * The kept samples (optional): drops are summed over every sample that arrived since the last read, so a
+   * burst between two reads is not missed, and turned into a rate by their virtual time span.
+   */
+  readonly received?: number;
   readonly length?: number;
   readonly tNs?: Float64Array;
+  readonly values?: readonly Float64Array[];
   slot?(i: number): number;
 }
 
@@ -167,10 +172,17 @@ function useLiveOverlay(
       const k = index.get(id);
       return k === undefined ? undefined : source?.latest(k);
     };
-    const sampleSec = (): number => {
+    let lastReceived = 0;
+    /** Packets dropped at a port over the samples since the last read, and the virtual seconds they span. */
+    const dropsSince = (id: string, fresh: number): { count: number; sec: number } => {
+      const k = index.get(id);
       const s = source;
-      if (!s?.tNs || !s.slot || !s.length || s.length < 2) return 0;
-      return (s.tNs[s.slot(s.length - 1)] - s.tNs[s.slot(s.length - 2)]) / 1e9;
+      if (k === undefined || !s) return { count: 0, sec: 0 };
+      if (!s.values || !s.tNs || !s.slot || !s.length || s.length < 2) return { count: s.latest(k) ?? 0, sec: 0 };
+      const n = Math.max(1, Math.min(fresh, s.length - 1));
+      let count = 0;
+      for (let i = s.length - n; i < s.length; i++) count += s.values[k][s.slot(i)];
+      return { count, sec: (s.tNs[s.slot(s.length - 1)] - s.tNs[s.slot(s.length - 1 - n)]) / 1e9 };
     };
     const frame = (t: number) => {
       raf = requestAnimationFrame(frame);
@@ -181,6 +193,7 @@ function useLiveOverlay(
         source = src;
         index = new Map(src?.channels.map((c, k) => [c.id, k]) ?? []);
         labels = coreLabels(src?.channels.map((c) => c.id) ?? []);
+        lastReceived = src?.received ?? 0;
         version = -1;
       }
       const svg = svgRef.current;
@@ -213,7 +226,9 @@ function useLiveOverlay(
       const busy = labels.map((label) => coreBusy(read, label, COST_CATEGORIES));
       const markers = known ? hopMarkers(scenario, read) : [];
       const markerAt = new Map(markers.map((m) => [`${m.node}/${m.iface}`, m]));
-      const dt = sampleSec();
+      const received = source.received ?? 0;
+      const fresh = received >= lastReceived ? received - lastReceived : 1;
+      lastReceived = received;
       const hot: string[] = [];
       const dropping: string[] = [];
       for (const n of nodes) {
@@ -233,10 +248,11 @@ function useLiveOverlay(
           const side = geom?.slots.find((x) => x.name === i.name)?.side ?? 0;
           const ifEl = nodeEl.querySelector(`[data-iface="${CSS.escape(JSON.stringify([n.id, i.name]))}"]`);
           const m = markerAt.get(key);
-          if (m) lines.push({ cls: m.kind === 'gso-split' ? 'marker paid' : 'marker offloaded', side, text: `${MARKER_ICON[m.kind]} ${MARKER_TEXT[m.kind]} at ${i.name}` });
-          const drops = known ? (read(`if/${key}/drops`) ?? 0) : 0;
+          if (m) lines.push({ cls: m.kind === 'gro-merge' ? 'marker offloaded' : 'marker paid', side, text: `${MARKER_ICON[m.kind]} ${MARKER_TEXT[m.kind]} at ${i.name}` });
+          const d = known ? dropsSince(`if/${key}/drops`, fresh) : { count: 0, sec: 0 };
+          const drops = d.count;
           if (drops > 0) {
-            lines.push({ cls: 'drops', side, text: `▼ ${dt > 0 ? si(drops / dt, 'drops/s') : `${drops} dropped`} at ${i.name}` });
+            lines.push({ cls: 'drops', side, text: `▼ ${Math.round(drops)} dropped${d.sec > 0 ? ` (${si(drops / d.sec, 'pkt/s')})` : ''} at ${i.name}` });
             dropping.push(key);
           }
           if (ifEl) {

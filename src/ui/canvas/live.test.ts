@@ -76,6 +76,11 @@ describe('hop markers from synthetic counters', () => {
     expect(hopMarkers(s, counters(60000, 60000))).toEqual([]);
   });
 
+  it('judges no frame size from a handful of packets per sample (a slow shaped link)', () => {
+    const v: Record<string, number> = { 'if/br/p0/rx/bps': 3e7, 'if/br/p0/rx/pps': 3e7 / 8 / 20000, 'if/br/p1/tx/bps': 3e7, 'if/br/p1/tx/pps': 3e7 / 8 / 1514 };
+    expect(hopMarkers(s, (id) => v[id])).toEqual([]);
+  });
+
   it('ignores directions too thin to judge (ACK streams)', () => {
     const v: Record<string, number> = { 'if/br/p0/rx/bps': 1e5, 'if/br/p0/rx/pps': 1e5 / 8 / 60000, 'if/br/p1/tx/bps': 1e5, 'if/br/p1/tx/pps': 1e5 / 8 / 54 };
     expect(hopMarkers(s, (id) => v[id])).toEqual([]);

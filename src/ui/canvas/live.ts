@@ -14,6 +14,11 @@ export const SATURATED_FRACTION = 0.95;
 export const RESIZE_FACTOR = 1.5;
 /** Directions carrying less than this are ACK streams or idle: too few bytes to judge frame sizes by. */
 export const MIN_BITS_PER_SEC = 1e6;
+/**
+ * Fewer packets than this per second (20 in a 10 ms sample) make a mean frame size noise: a slow shaped link
+ * moves a fraction of one 64 KiB frame per sample.
+ */
+export const MIN_PKTS_PER_SEC = 2000;
 /** Ethernet header on top of the MTU: a mean frame above MTU + this is a super-frame. */
 const ETH_HEADER_BYTES = 14;
 
@@ -48,7 +53,7 @@ export function isSuperFrame(meanFrameBytes: number, mtu: number): boolean {
   return meanFrameBytes > (mtu + ETH_HEADER_BYTES) * 1.05;
 }
 
-export type MarkerKind = 'gso-split' | 'nic-split' | 'gro-merge';
+export type MarkerKind = 'gso-split' | 'link-split' | 'gro-merge';
 
 export interface HopMarker {
   kind: MarkerKind;
@@ -61,13 +66,13 @@ export interface HopMarker {
 
 export const MARKER_TEXT: Record<MarkerKind, string> = {
   'gso-split': 'GSO split',
-  'nic-split': 'TSO split',
+  'link-split': 'split on link',
   'gro-merge': 'GRO merge',
 };
 
 export const MARKER_ICON: Record<MarkerKind, string> = {
   'gso-split': '✂',
-  'nic-split': '✂',
+  'link-split': '✂',
   'gro-merge': '⊕',
 };
 
@@ -81,7 +86,8 @@ interface PortRef {
  * - inside a node: an egress port sends frames much smaller (split) or larger (merged) than the node received
  *   on its other ports;
  * - across a link: the receiver counts frames much larger than the sender sent (GRO on receive), or much
- *   smaller (segmented on the way, e.g. TSO in a NIC).
+ *   smaller (segmented on the way, e.g. by the host for a peer that cannot take GSO frames).
+ * Directions thinner than MIN_BITS_PER_SEC or MIN_PKTS_PER_SEC are not judged.
  */
 export function hopMarkers(s: Pick<Scenario, 'nodes' | 'links'>, read: ChannelReader): HopMarker[] {
   const out: HopMarker[] = [];
@@ -98,7 +104,7 @@ export function hopMarkers(s: Pick<Scenario, 'nodes' | 'links'>, read: ChannelRe
     const rx = ports.map((p) => dirStat(read, p.node, p.iface, 'rx'));
     for (let k = 0; k < ports.length; k++) {
       const tx = dirStat(read, ports[k].node, ports[k].iface, 'tx');
-      if (tx.bitsPerSec < MIN_BITS_PER_SEC || tx.pktsPerSec <= 0) continue;
+      if (tx.bitsPerSec < MIN_BITS_PER_SEC || tx.pktsPerSec < MIN_PKTS_PER_SEC) continue;
       let bytes = 0;
       let pkts = 0;
       for (let j = 0; j < ports.length; j++) {
@@ -106,7 +112,7 @@ export function hopMarkers(s: Pick<Scenario, 'nodes' | 'links'>, read: ChannelRe
         bytes += rx[j].bitsPerSec / 8;
         pkts += rx[j].pktsPerSec;
       }
-      if (pkts <= 0 || bytes * 8 < MIN_BITS_PER_SEC) continue;
+      if (pkts < MIN_PKTS_PER_SEC || bytes * 8 < MIN_BITS_PER_SEC) continue;
       const inBytes = bytes / pkts;
       if (inBytes >= tx.meanFrameBytes * RESIZE_FACTOR) push({ kind: 'gso-split', ...ports[k], fromBytes: inBytes, toBytes: tx.meanFrameBytes });
       else if (tx.meanFrameBytes >= inBytes * RESIZE_FACTOR) push({ kind: 'gro-merge', ...ports[k], fromBytes: inBytes, toBytes: tx.meanFrameBytes });
@@ -119,9 +125,9 @@ export function hopMarkers(s: Pick<Scenario, 'nodes' | 'links'>, read: ChannelRe
     ] as const) {
       const tx = dirStat(read, from.node, from.iface, 'tx');
       const rx = dirStat(read, to.node, to.iface, 'rx');
-      if (tx.bitsPerSec < MIN_BITS_PER_SEC || rx.bitsPerSec < MIN_BITS_PER_SEC || tx.meanFrameBytes <= 0 || rx.meanFrameBytes <= 0) continue;
+      if (tx.bitsPerSec < MIN_BITS_PER_SEC || rx.bitsPerSec < MIN_BITS_PER_SEC || tx.pktsPerSec < MIN_PKTS_PER_SEC || rx.pktsPerSec < MIN_PKTS_PER_SEC) continue;
       if (rx.meanFrameBytes >= tx.meanFrameBytes * RESIZE_FACTOR) push({ kind: 'gro-merge', node: to.node, iface: to.iface, fromBytes: tx.meanFrameBytes, toBytes: rx.meanFrameBytes });
-      else if (tx.meanFrameBytes >= rx.meanFrameBytes * RESIZE_FACTOR) push({ kind: 'nic-split', node: from.node, iface: from.iface, fromBytes: tx.meanFrameBytes, toBytes: rx.meanFrameBytes });
+      else if (tx.meanFrameBytes >= rx.meanFrameBytes * RESIZE_FACTOR) push({ kind: 'link-split', node: from.node, iface: from.iface, fromBytes: tx.meanFrameBytes, toBytes: rx.meanFrameBytes });
     }
   }
   return out;
