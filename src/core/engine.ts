@@ -314,7 +314,7 @@ export class Engine implements EventTarget {
       interfaces: net.ports.map((p) => ({ id: p.id, tx: dirStats(p, true), rx: dirStats(p, false), queueDepthMaxPackets: this.maxDepth(p) })),
       nodes: net.nodes.map((n) => {
         const cores = [...new Set([...n.cores, ...n.extraCores])];
-        return { id: n.id, kind: n.kind, memoryBytes: n.memoryBytes, cores: cores.map((c) => coreResult(c, n.kind === 'forwarder' && n.cores.includes(c))) };
+        return { id: n.id, kind: n.kind, memoryBytes: n.memoryBytes, cores: cores.map((c) => ({ ...coreResult(c, n.kind === 'forwarder' && n.cores.includes(c)), role: n.cores.includes(c) ? ('own' as const) : ('helper' as const) })) };
       }),
       checksum: {
         badDropped: v[net.g + G_BAD],

@@ -45,6 +45,8 @@ export interface InterfaceResult {
 
 export interface CoreResult {
   core: number;
+  /** `own`: the node's vCPU / router or forwarder core; `helper`: a host thread serving it (vhost worker). */
+  role?: 'own' | 'helper';
   utilization: number;
   nsByCategory: Record<CostCategory, number>;
 }

@@ -466,7 +466,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
   }
 
   private armTlp(nowNs: number): void {
-    if (this.inRecovery || this.tlpOutstanding) return;
+    if (this.tlpOutstanding && !this.inRecovery) return;
     // Without an RTT sample Linux probes only after TCP_TIMEOUT_INIT (1 s): a first flight queued behind a slow
     // link must not be re-sent after 1 ms.
     this.tlpDeadline = nowNs + (this.srttNs > 0 ? Math.max(2 * this.srttNs, TLP_MIN_NS) : TLP_NO_RTT_NS);
@@ -521,10 +521,19 @@ export class TcpFlow extends FlowRt implements EventTarget {
           return;
         }
         this.tlpDeadline = Number.POSITIVE_INFINITY;
-        // One probe, in the Open state only (tcp_schedule_loss_probe); until an ACK moves una, the RTO takes over.
-        if (this.una < this.nxt && !this.stopped && !this.inRecovery) {
-          this.tlpPending = true;
-          this.tlpOutstanding = true;
+        if (this.una < this.nxt && !this.stopped) {
+          if (this.inRecovery) {
+            // No ACK for 2·srtt while recovering: as RACK's reordering timer would (4.10+), everything not
+            // SACKed is lost. srtt follows the queue (timestamps), so this does not fire behind a slow link.
+            this.nxt = Math.max(this.highSack, this.una);
+            this.rtxNext = this.una;
+            this.rtxBytes = 0;
+            this.armTlp(nowNs);
+          } else {
+            // One probe in the Open state (tcp_schedule_loss_probe); no second one until an ACK moves una.
+            this.tlpPending = true;
+            this.tlpOutstanding = true;
+          }
           if (this.canSend()) this.task.runNow();
         }
         return;

@@ -48,7 +48,7 @@ const setFeatures = (node: string, ifaceName: string, features: readonly string[
   features.map((feature) => ({ kind: 'set-feature', at: { node: node as NodeId, iface: ifaceName }, feature, on }));
 /**
  * Simulated time of a bulk-TCP preset. Slow start reaches these rates within a few milliseconds, so 200 ms is
- * steady state (throughputs move by < 2 % between 200 and 500 ms); short runs keep the whole report, and its drift
+ * steady state (throughputs move by < 1 % between 200 and 500 ms); short runs keep the whole report, and its drift
  * test in the unit suite, at tens of seconds on two shared cores.
  */
 const RUN_NS = 200 * MS;
@@ -89,7 +89,7 @@ const vmVmSegmented: PresetDef = {
     'per-event costs a 64 KiB frame paid once: virtqueue kicks, vhost wake-ups, bridge lookups and guest interrupts. Compare ' +
     'events/s per Gbit/s with vm-vm-offload: the work per byte did not change much, the signalling per byte did. Interrupt ' +
     'suppression (event-idx, NAPI) softens this only while a consumer is busy, and the receiving application is woken (a ' +
-    'context switch) for whatever arrived since its last read. With the 2017 costs the model lands near 4 Gbit/s, not the ' +
+    'context switch) for whatever arrived since its last read. With the 2017 costs the model lands near 3 Gbit/s, not the ' +
     'published 1.5: docs/fidelity.md explains the gap.',
   scenario: scenario({
     id: 'vm-vm-segmented',

@@ -6,10 +6,11 @@ import type { RunResult } from '../../metrics/result';
 
 export const METRICS = {
   tcpThroughputBitsPerSec: 'sum of TCP flows’ goodput (bit/s)',
-  throughputPerForwardingCoreBitsPerSec: 'TCP goodput divided by the cores of all routers and forwarders (bit/s per core)',
+  throughputPerForwardingCoreBitsPerSec:
+    'TCP goodput divided by the own cores of all routers and forwarders (bit/s per core; the host’s vhost workers serving them are not counted: “per core” means the forwarding entity has one core)',
   eventsPerSec: 'all notifications (kicks, interrupts, wake-ups, softirqs, exits) per second',
   eventsPerSecPerGbit: 'events per second per Gbit/s of TCP goodput',
-  forwarderEventsPerSecPerCore: 'events per second on router and forwarder interfaces, per forwarding core',
+  forwarderEventsPerSecPerCore: 'events per second on router and forwarder interfaces, per own core of the routers and forwarders',
   acceptedCorrupt: 'frames with a corrupted payload that a receiver accepted (count)',
   badDropped: 'frames dropped for a bad checksum (count)',
   probeLatencyP50Ns: 'median probe round-trip time (ns), worst probe',
@@ -44,7 +45,7 @@ function tcpThroughput(r: RunResult): number {
 
 function forwardingCores(r: RunResult): number {
   let n = 0;
-  for (const node of r.nodes) if (FORWARDING_KINDS.has(node.kind)) n += node.cores.length;
+  for (const node of r.nodes) if (FORWARDING_KINDS.has(node.kind)) for (const c of node.cores) if (c.role !== 'helper') n++;
   return n;
 }
 
