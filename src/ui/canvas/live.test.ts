@@ -44,6 +44,19 @@ describe('frame sizes', () => {
   });
 });
 
+/** A bridge receiving 60 kB frames on p0 and sending p1TxBytes frames to a VM that counts vmRxBytes frames. */
+const counters = (p1TxBytes: number, vmRxBytes: number): ChannelReader => {
+  const v: Record<string, number> = {
+    'if/br/p0/rx/bps': 8e9,
+    'if/br/p0/rx/pps': 8e9 / 8 / 60000,
+    'if/br/p1/tx/bps': 8e9,
+    'if/br/p1/tx/pps': 8e9 / 8 / p1TxBytes,
+    'if/vm/eth0/rx/bps': 8e9,
+    'if/vm/eth0/rx/pps': 8e9 / 8 / vmRxBytes,
+  };
+  return (id) => v[id];
+};
+
 describe('hop markers from synthetic counters', () => {
   const s = {
     nodes: [
@@ -52,17 +65,6 @@ describe('hop markers from synthetic counters', () => {
     ],
     links: [{ id: 'l', kind: 'veth', a: { node: 'br', iface: 'p1' }, b: { node: 'vm', iface: 'eth0' } }],
   } as unknown as Parameters<typeof hopMarkers>[0];
-  const counters = (p1TxBytes: number, vmRxBytes: number): ChannelReader => {
-    const v: Record<string, number> = {
-      'if/br/p0/rx/bps': 8e9,
-      'if/br/p0/rx/pps': 8e9 / 8 / 60000,
-      'if/br/p1/tx/bps': 8e9,
-      'if/br/p1/tx/pps': 8e9 / 8 / p1TxBytes,
-      'if/vm/eth0/rx/bps': 8e9,
-      'if/vm/eth0/rx/pps': 8e9 / 8 / vmRxBytes,
-    };
-    return (id) => v[id];
-  };
 
   it('marks a split where a node sends smaller frames than it received, and a merge where the receiver counts larger ones', () => {
     const m = hopMarkers(s, counters(1514, 30000));
