@@ -176,11 +176,22 @@ function useLiveOverlay(
     };
     let lastReceived = 0;
     let coresNow: Map<string, number[]> | null = null;
+    let disposed = false;
     const cores = (): Map<string, number[]> => {
       if (coresNow) return coresNow;
       const key = JSON.stringify(scenario, (k, v: unknown) => (k === 'position' ? undefined : v));
-      if (coresRef.current?.key !== key) coresRef.current = { key, cores: nodeCores(scenario) };
-      coresNow = coresRef.current.cores;
+      if (coresRef.current?.key === key) return (coresNow = coresRef.current.cores);
+      coresNow = new Map();
+      // The engine is the worker's code: the page loads it only once a run shows samples.
+      void import('../../core/engine').then(
+        ({ Engine }) => {
+          coresRef.current = { key, cores: nodeCores(Engine, scenario) };
+          if (disposed) return;
+          coresNow = coresRef.current.cores;
+          version = -1;
+        },
+        () => {},
+      );
       return coresNow;
     };
     /** Packets dropped at a port over the samples since the last read, and the virtual seconds they span. */
@@ -286,7 +297,10 @@ function useLiveOverlay(
       }
     };
     raf = requestAnimationFrame(frame);
-    return () => cancelAnimationFrame(raf);
+    return () => {
+      disposed = true;
+      cancelAnimationFrame(raf);
+    };
   }, [svgRef, summaryRef, scenario, live]);
 }
 

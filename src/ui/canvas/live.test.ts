@@ -105,7 +105,7 @@ describe('against the engine', () => {
     const { read, ids } = lastSample('router-no-club', 40e6);
     const labels = coreLabels(ids);
     const busy = labels.map((l) => coreBusy(read, l, COST_CATEGORIES));
-    const cores = nodeCores(preset('router-no-club'));
+    const cores = nodeCores(Engine, preset('router-no-club'));
     expect(hottestCore(busy, labels, cores.get('r1') ?? [])?.busy).toBeGreaterThanOrEqual(0.95);
     expect(hottestCore(busy, labels, cores.get('br1') ?? [])).toBeNull();
   });
@@ -119,6 +119,6 @@ describe('against the engine', () => {
 
   it('core labels follow the engine core order; a draft that does not validate has no cores', () => {
     expect(coreLabels(['cpu/h1/cpu0/event', 'cpu/h1/cpu0/packet', 'cpu/h1/cpu1/event', 'if/x/y/tx/bps'])).toEqual(['h1/cpu0', 'h1/cpu1']);
-    expect(nodeCores({ ...preset('vm-vm-offload'), hosts: [] }).size).toBe(0);
+    expect(nodeCores(Engine, { ...preset('vm-vm-offload'), hosts: [] }).size).toBe(0);
   });
 });

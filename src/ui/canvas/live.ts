@@ -4,7 +4,7 @@
  * functions of channel values, so the rules are tested without a browser; nothing here predicts what an
  * offload should do.
  */
-import { Engine } from '../../core/engine';
+import type { Engine } from '../../core/engine';
 import { parseScenario } from '../../core/scenario/validate';
 import type { Scenario } from '../../core/scenario/types';
 
@@ -158,14 +158,14 @@ export function coreLabels(channelIds: readonly string[]): string[] {
 /**
  * Which cores each node's threads run on (vCPUs, router/forwarder cores, vhost workers), as the engine
  * allocates them: an engine is built (not run) for the scenario and asked. Empty for a draft that does not
- * validate.
+ * validate. The engine class is passed in so the page can load it on demand (it is the worker's code).
  */
-export function nodeCores(s: Scenario): Map<string, number[]> {
+export function nodeCores(engine: typeof Engine, s: Scenario): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const checked = parseScenario(s);
   if (!checked.ok) return out;
   try {
-    for (const n of new Engine(checked.scenario).result().nodes) out.set(n.id, n.cores.map((c) => c.core));
+    for (const n of new engine(checked.scenario).result().nodes) out.set(n.id, n.cores.map((c) => c.core));
   } catch {
     // A scenario the engine refuses has no cores to show; the editor reports why.
   }
