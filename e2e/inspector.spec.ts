@@ -65,6 +65,21 @@ test('packet inspector: capture at r1/eth0, decode a super-frame (vnet header, p
     expect(lines.every((l) => /^\d+\t\d+$/.test(l))).toBe(true);
   }
 
+  // The wire view: segments no larger than the MTU, every checksum final (tshark verifies them).
+  await insp.getByLabel('Capture file view').selectOption('wire');
+  const wireDl = page.waitForEvent('download');
+  await insp.getByRole('button', { name: '⤓ pcap', exact: true }).click();
+  const wireFile = await wireDl;
+  expect(wireFile.suggestedFilename()).toBe('offload-lab-router-club-r1-eth0-wire.pcap');
+  const wireRows = execFileSync('tshark', ['-r', (await wireFile.path())!, '-o', 'tcp.check_checksum:TRUE', '-T', 'fields', '-e', 'frame.len', '-e', 'tcp.checksum.status'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  expect(wireRows.length).toBeGreaterThan(count);
+  // One assertion over thousands of segments (tshark status 1 = good).
+  expect(Math.max(...wireRows.map(([len]) => Number(len)))).toBeLessThanOrEqual(1514);
+  expect([...new Set(wireRows.map(([, tcpStatus]) => tcpStatus))]).toEqual(['1']);
+
   await insp.getByRole('button', { name: 'Close the packet inspector' }).click();
   await expect(insp).toHaveCount(0);
 });

@@ -12,7 +12,7 @@ import type { HeaderField } from '../../core/packet/frame-describe';
 import { useAppStore } from '../../store/app-store';
 import { useInspectorStore } from '../../store/inspector';
 import { duration } from '../format';
-import { captureFile, copyCapturedFrame, frameDetail, frameRow, hexRows, pointLabel, type CaptureFileKind, type ChecksumState, type FrameDetail, type FrameRow, type InspectedFrame } from './model';
+import { captureFile, copyCapturedFrame, frameDetail, frameRow, hexRows, pointLabel, type CaptureFileKind, type CaptureView, type ChecksumState, type FrameDetail, type FrameRow, type InspectedFrame } from './model';
 // oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
 import './inspector.css';
 
@@ -78,6 +78,7 @@ function Inspector({ client }: { client: EngineClient | null }) {
   const [frames, setFrames] = useState<readonly InspectedFrame[]>([]);
   const [dropped, setDropped] = useState(0);
   const [selectedNo, setSelectedNo] = useState<number | null>(null);
+  const [fileView, setFileView] = useState<CaptureView>('tcpdump');
   const capture = useRef<{ consumer: CaptureConsumer; points: CapturePointRef[]; history: unknown; frames: InspectedFrame[]; raf: number } | null>(null);
   const pointsRef = useRef<CapturePointRef[]>([]);
 
@@ -175,7 +176,7 @@ function Inspector({ client }: { client: EngineClient | null }) {
   );
 
   const selected = useMemo(() => frames.find((f) => f.no === selectedNo) ?? null, [frames, selectedNo]);
-  const fileName = (kind: CaptureFileKind) => `offload-lab-${scenario.id}-${(point || 'all').replaceAll('/', '-')}.${kind}`;
+  const fileName = (kind: CaptureFileKind) => `offload-lab-${scenario.id}-${(point || 'all').replaceAll('/', '-')}${fileView === 'wire' ? '-wire' : ''}.${kind}`;
 
   return (
     <section className="ol-inspector" aria-label="Packet inspector">
@@ -209,10 +210,14 @@ function Inspector({ client }: { client: EngineClient | null }) {
             : `${frames.length} frame${frames.length === 1 ? '' : 's'}${dropped ? ` · ${dropped} dropped (ring full)` : ''}${status.kind === 'capturing' ? ' · capturing…' : status.kind === 'stopped' ? ` · ${status.why}` : ''}`}
         </span>
         <span className="ol-insp-actions">
-          <button type="button" disabled={frames.length === 0} onClick={() => download(captureFile(frames, 'pcap', pointsRef.current), fileName('pcap'))}>
+          <select aria-label="Capture file view" value={fileView} onChange={(e) => setFileView(e.target.value === 'wire' ? 'wire' : 'tcpdump')} title="What the downloaded file holds">
+            <option value="tcpdump">as tcpdump sees it here</option>
+            <option value="wire">as on the wire (segmented)</option>
+          </select>
+          <button type="button" disabled={frames.length === 0} onClick={() => download(captureFile(frames, 'pcap', pointsRef.current, fileView), fileName('pcap'))}>
             ⤓ pcap
           </button>
-          <button type="button" disabled={frames.length === 0} onClick={() => download(captureFile(frames, 'pcapng', pointsRef.current), fileName('pcapng'))}>
+          <button type="button" disabled={frames.length === 0} onClick={() => download(captureFile(frames, 'pcapng', pointsRef.current, fileView), fileName('pcapng'))}>
             ⤓ pcapng
           </button>
           <button type="button" aria-label="Close the packet inspector" onClick={() => setOpen(false)}>

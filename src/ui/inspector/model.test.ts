@@ -134,4 +134,21 @@ describe('inspector model over real engine captures (router-club)', () => {
     expect(ng).toHaveLength(run.frames.length);
     expect(ng[superIdx]).toMatch(/^vm1:eth0\tip_summed=CHECKSUM_PARTIAL.*gso_size=/);
   });
+
+  it.skipIf(!TSHARK)('the wire view: every super-frame segmented, every TCP checksum good in tshark, no frame above the MTU', () => {
+    const segments = run.frames.reduce((n, f) => n + frameDetail(f).wire.length, 0);
+    expect(segments).toBeGreaterThan(run.frames.length);
+    for (const kind of ['pcap', 'pcapng'] as const) {
+      const path = join(dir, `wire.${kind}`);
+      writeFileSync(path, captureFile(run.frames, kind, run.points, 'wire'));
+      const out = execFileSync(TSHARK!, ['-r', path, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-T', 'fields', '-e', 'frame.len', '-e', 'tcp.checksum.status', '-e', 'ip.checksum.status'], { encoding: 'utf8' });
+      const rows = out.trimEnd().split('\n').map((l) => l.split('\t'));
+      expect(rows).toHaveLength(segments);
+      for (const [len, tcp, ip] of rows) {
+        expect(Number(len)).toBeLessThanOrEqual(1514);
+        expect(tcp).toBe('1');
+        expect(ip).toBe('1');
+      }
+    }
+  });
 });

@@ -10,7 +10,7 @@ import { FRAME_FLAG_TRUNCATED, FRAME_FLAG_TX } from '../../core/ring/frames';
 import { PacketError } from '../../core/packet/errors';
 import { parseFrame, type ParsedFrame } from '../../core/packet/frame';
 import { frameSummary, headerFields, type HeaderField } from '../../core/packet/frame-describe';
-import { annotateCapture, captureComment, tcpdumpBytes, wireFrames, type CaptureAnnotation } from '../../core/packet/capture';
+import { annotateCapture, captureComment, tcpdumpBytes, wireFrames, type CaptureAnnotation, type CaptureView } from '../../core/packet/capture';
 import { IpSummed, createSkb, ipSummedName, type IpSummed as IpSummedValue, type Skb } from '../../core/packet/skb';
 import { VnetFeatures, VnetGsoType, VnetHdrFlag, VNET_HDR_GSO_ECN, skbToVnetHdr, vnetHdrBytes, type VnetHdr } from '../../core/packet/vnet';
 import { PcapWriter, PcapngWriter } from '../../core/packet/pcap';
@@ -252,17 +252,37 @@ export function frameDetail(f: InspectedFrame): FrameDetail {
 }
 
 export type CaptureFileKind = 'pcap' | 'pcapng';
+export type { CaptureView };
+
+/** The frames of one capture as one view shows them: the bytes as captured, or what the NIC transmits. */
+function viewFrames(f: InspectedFrame, view: CaptureView): { bytes: Uint8Array; origLengthBytes: number; comment: string | undefined }[] {
+  if (f.truncated) return [{ bytes: f.bytes, origLengthBytes: f.origLengthBytes, comment: 'truncated capture (snap length)' }];
+  try {
+    const skb = skbOf(f, tryParse(f.bytes));
+    switch (view) {
+      case 'tcpdump':
+        return [{ bytes: tcpdumpBytes(f.bytes, skb), origLengthBytes: f.origLengthBytes, comment: captureComment(annotateCapture(f.bytes, skb)) }];
+      case 'wire': {
+        const segs = wireFrames(f.bytes, skb);
+        return segs.map((bytes, i) => ({ bytes, origLengthBytes: bytes.length, comment: segs.length > 1 ? `segment ${i + 1}/${segs.length} of captured frame ${f.no}` : undefined }));
+      }
+    }
+  } catch (e) {
+    return [{ bytes: f.bytes, origLengthBytes: f.origLengthBytes, comment: problem(e) }];
+  }
+}
 
 /**
- * The frames as a capture file in the "tcpdump" view (the bytes as captured, super-frames whole, partial
- * checksums as they are). pcapng carries one interface per capture point, the direction, and the skb
- * metadata (ip_summed, csum_start/offset, gso) as a per-packet comment.
+ * The frames as a capture file. 'tcpdump' view: the bytes as captured (super-frames whole, partial
+ * checksums as they are); 'wire' view: segmented, every checksum final, padded, as the NIC sends them.
+ * pcapng carries one interface per node/iface, the direction, and the skb metadata (ip_summed,
+ * csum_start/offset, gso) or the segment number as a per-packet comment.
  */
-export function captureFile(frames: readonly InspectedFrame[], kind: CaptureFileKind, points: readonly CapturePointRef[]): Uint8Array {
+export function captureFile(frames: readonly InspectedFrame[], kind: CaptureFileKind, points: readonly CapturePointRef[], view: CaptureView = 'tcpdump'): Uint8Array {
   switch (kind) {
     case 'pcap': {
       const w = new PcapWriter({ resolution: 'ns' });
-      for (const f of frames) w.writePacket(f.tNs, f.bytes, f.origLengthBytes);
+      for (const f of frames) for (const x of viewFrames(f, view)) w.writePacket(f.tNs, x.bytes, x.origLengthBytes);
       return w.finish();
     }
     case 'pcapng': {
@@ -274,18 +294,13 @@ export function captureFile(frames: readonly InspectedFrame[], kind: CaptureFile
         const name = p ? `${p.node}:${p.iface}` : `point ${f.pointIndex}`;
         let id = ids.get(name);
         if (id === undefined) {
-          id = w.addInterface({ name, description: 'Offload Lab capture, tcpdump view (skb bytes as they are at this point)' });
+          const description = view === 'tcpdump' ? 'Offload Lab capture, tcpdump view (skb bytes as they are at this point)' : 'Offload Lab capture, wire view (segmented, checksums final)';
+          id = w.addInterface({ name, description });
           ids.set(name, id);
         }
-        let comment: string | undefined;
-        if (!f.truncated) {
-          try {
-            comment = captureComment(annotateCapture(f.bytes, skbOf(f, tryParse(f.bytes))));
-          } catch (e) {
-            comment = problem(e);
-          }
+        for (const x of viewFrames(f, view)) {
+          w.writePacket(id, f.tNs, x.bytes, { originalLengthBytes: x.origLengthBytes, direction: f.tx ? 'out' : 'in', ...(x.comment ? { comment: x.comment } : {}) });
         }
-        w.writePacket(id, f.tNs, f.bytes, { originalLengthBytes: f.origLengthBytes, direction: f.tx ? 'out' : 'in', ...(comment ? { comment } : {}) });
       }
       return w.finish();
     }
