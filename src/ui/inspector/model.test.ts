@@ -11,7 +11,8 @@ import { CaptureConsumer, CaptureProducer, FRAME_FLAG_TX, createCaptureRing, typ
 import { findPreset } from '../../core/scenario/presets';
 import { readPcap, readPcapng } from '../../core/packet/pcap';
 import { IpSummed } from '../../core/packet/skb';
-import { captureFile, copyCapturedFrame, frameDetail, frameRow, hexRows, type InspectedFrame } from './model';
+import { captureFile, checksumState, copyCapturedFrame, frameDetail, frameRow, hexRows, type InspectedFrame } from './model';
+import type { CaptureAnnotation } from '../../core/packet/capture';
 
 const TSHARK = (process.env.PATH ?? '')
   .split(delimiter)
@@ -150,5 +151,25 @@ describe('inspector model over real engine captures (router-club)', () => {
         expect(ip).toBe('1');
       }
     }
+  });
+});
+
+const ann = (ipSummed: number, verdict: 'correct' | 'incorrect' | 'absent', pendingOffload = false): CaptureAnnotation => ({
+  ipSummed: ipSummed as CaptureAnnotation['ipSummed'],
+  partial: null,
+  gso: null,
+  ipHeaderChecksum: 'good',
+  l4: { protocol: 'tcp', fieldValue: 1, correctValue: verdict === 'correct' ? 1 : 2, verdict, pendingOffload },
+});
+describe('checksum state', () => {
+  it('names what the stack does with the field', () => {
+    expect(checksumState(ann(IpSummed.PARTIAL, 'incorrect', true))).toBe('partial');
+    expect(checksumState(ann(IpSummed.PARTIAL, 'incorrect', false))).toBe('bad');
+    expect(checksumState(ann(IpSummed.UNNECESSARY, 'incorrect'))).toBe('trusted');
+    expect(checksumState(ann(IpSummed.UNNECESSARY, 'correct'))).toBe('trusted');
+    expect(checksumState(ann(IpSummed.NONE, 'correct'))).toBe('verified');
+    expect(checksumState(ann(IpSummed.NONE, 'incorrect'))).toBe('bad');
+    expect(checksumState(ann(IpSummed.COMPLETE, 'absent'))).toBe('absent');
+    expect(checksumState({ ...ann(IpSummed.NONE, 'correct'), l4: null })).toBe('none');
   });
 });
