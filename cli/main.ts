@@ -6,10 +6,10 @@
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../src/core/metrics/result';
 import { parseParamValue } from '../src/core/scenario/param-path';
-import { holds, metricValue, PRESETS, type Expectation, type PresetDef } from '../src/core/scenario/presets/index';
+import { PRESETS } from '../src/core/scenario/presets/index';
+import { computeReport, type ReportRow } from '../src/core/scenario/presets/report';
 import type { Scenario } from '../src/core/scenario/types';
 import { applyChanges, type ScenarioError } from '../src/core/scenario/validate';
-import { applyVariant } from '../src/core/scenario/variants';
 import { parseArgs, USAGE, type CaptureSpec, type Command } from './args';
 import { fmtBitsPerSec, fmtBytes, fmtCount, fmtNs, fmtPerSec, formatRunResult, table } from './format';
 import { loadTarget, readScenarioFile, type LoadResult } from './load';
@@ -169,52 +169,19 @@ function cmdValidate(io: Io, c: Extract<Command, { kind: 'validate' }>): number 
   return EXIT_OK;
 }
 
-export interface ReportRow {
-  preset: string;
-  variant: string | null;
-  metric: string;
-  comparator: string;
-  expected: number;
-  relativeTo: string | null;
-  measured: number;
-  holds: boolean;
-  text: string;
-}
+export type { ReportRow };
 
 async function cmdReport(io: Io, c: Extract<Command, { kind: 'report' }>): Promise<number> {
-  const { runEngine } = await import('./engine');
-  const cache = new Map<string, RunResult>();
-  const resultOf = async (preset: PresetDef, variant?: string): Promise<RunResult> => {
-    const key = `${preset.id}@${variant ?? ''}`;
-    const hit = cache.get(key);
-    if (hit) return hit;
-    let s: Scenario = preset.scenario;
-    if (variant !== undefined) {
-      const v = preset.variants.find((x) => x.name === variant);
-      const r = v ? applyVariant(s, v) : undefined;
-      if (!r?.ok) throw new Error(`variant ${variant} of ${preset.id} does not apply`);
-      s = r.scenario;
-    }
-    if (!c.json) io.err(`running ${key.replace(/@$/, '')}`);
-    const { result } = await runEngine(s, { durationNs: c.durationNs, seed: c.seed });
-    cache.set(key, result);
-    return result;
-  };
-  const rows: ReportRow[] = [];
+  const { runScenario } = await import('../src/core/engine');
+  let rows: ReportRow[];
   try {
-    for (const p of PRESETS) {
-      for (const e of [p.expectation, ...p.moreExpectations] as Expectation[]) {
-        let measured = metricValue(await resultOf(p, e.variant), e.metric);
-        let relativeTo: string | null = null;
-        if (e.relativeTo) {
-          const ref = PRESETS.find((x) => x.id === e.relativeTo!.preset);
-          if (!ref) throw new Error(`${p.id}: relativeTo names unknown preset ${e.relativeTo.preset}`);
-          measured /= metricValue(await resultOf(ref, e.relativeTo.variant), e.metric);
-          relativeTo = e.relativeTo.variant ? `${ref.id}@${e.relativeTo.variant}` : ref.id;
-        }
-        rows.push({ preset: p.id, variant: e.variant ?? null, metric: e.metric, comparator: e.comparator, expected: e.value, relativeTo, measured, holds: holds(e, measured), text: e.text });
-      }
-    }
+    rows = computeReport(
+      (s) => runScenario(s, { durationNs: c.durationNs, seed: c.seed }),
+      PRESETS,
+      (key) => {
+        if (!c.json) io.err(`running ${key}`);
+      },
+    );
   } catch (e) {
     io.err(`report failed: ${errorText(e)}`);
     return EXIT_RUN_FAILED;
