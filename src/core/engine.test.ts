@@ -289,3 +289,23 @@ describe('physics directions and live changes', () => {
     expect(e.result().flows.every((f) => f.bytesDelivered > 0)).toBe(true);
   });
 });
+
+describe('events by kind', () => {
+  it('publishes one channel per event kind whose non-exit sum is the total, and whose rates match the run result', () => {
+    const engine = new Engine(twoVms({ features: { 'tcp-segmentation-offload': false } }), { seed: 3 });
+    engine.runUntil(30 * MS);
+    const ids = engine.channels.map((c) => c.id);
+    const kinds = ['kick', 'interrupt', 'wakeup', 'softirq', 'exit'];
+    const col = (id: string) => 1 + ids.indexOf(id);
+    for (const k of kinds) expect(ids).toContain(`events/kind/${k}`);
+    const samples = engine.takeSamples();
+    expect(samples.length).toBeGreaterThan(2);
+    let sawKicks = false;
+    for (const s of samples) {
+      const nonExit = kinds.filter((k) => k !== 'exit').reduce((acc, k) => acc + s[col(`events/kind/${k}`)], 0);
+      expect(nonExit).toBeCloseTo(s[col('events/total')], 6);
+      if (s[col('events/kind/kick')] > 0) sawKicks = true;
+    }
+    expect(sawKicks).toBe(true);
+  });
+});

@@ -13,6 +13,14 @@ import { G_ACCEPTED_CORRUPT, G_BAD, G_HOPS, G_SEG_HOPS, G_TRUSTED, G_VERIFIED, N
 import { createFlow, ProbeFlow, TcpFlow, type FlowRt } from './model/traffic';
 import { applyIntent } from './model/offloads';
 
+const EVENT_KIND_LABELS: Record<EventKind, string> = {
+  kick: 'kicks (guest → host)',
+  interrupt: 'interrupts (host → guest)',
+  wakeup: 'thread wake-ups',
+  softirq: 'softirq / NAPI schedules',
+  exit: 'VM exits',
+};
+
 export interface MetricChannel {
   id: string;
   label: string;
@@ -225,6 +233,11 @@ export class Engine implements EventTarget {
     }
     const g = this.net.g;
     add({ id: 'events/total', label: 'events', unit: 'event/s', group: 'events' }, rate(() => this.totalEvents()));
+    // The same notifications by kind across every interface (VM exits are listed but not in the total:
+    // each kick or interrupt into a guest already counts once).
+    EVENT_KINDS.forEach((kind, k) => {
+      add({ id: `events/kind/${kind}`, label: EVENT_KIND_LABELS[kind], unit: 'event/s', group: 'events' }, rate(() => this.eventsOfKind(k)));
+    });
     add({ id: 'checksum/badDropped', label: 'bad checksums dropped', unit: 'count', group: 'checksum' }, delta(() => v[g + G_BAD]));
     add({ id: 'checksum/acceptedCorrupt', label: 'corrupt payloads accepted', unit: 'count', group: 'checksum' }, delta(() => v[g + G_ACCEPTED_CORRUPT]));
   }
@@ -237,6 +250,13 @@ export class Engine implements EventTarget {
       for (const q of qs) d += q.length;
     } else if (p.line !== null) d += p.line.q.length;
     return d;
+  }
+
+  private eventsOfKind(k: number): number {
+    const v = this.net.counters.values;
+    let s = 0;
+    for (const p of this.net.ports) s += v[p.ctr + PC_TX_EV + k] + v[p.ctr + PC_RX_EV + k];
+    return s;
   }
 
   private totalEvents(): number {

@@ -22,6 +22,7 @@ const CH: MetricChannel[] = [
   { id: 'cpu/h1 cpu1/event', label: 'h1 cpu1 event', unit: 'ratio', group: 'cpu' },
   { id: 'cpu/h1 cpu1/checksum', label: 'h1 cpu1 checksum', unit: 'ratio', group: 'cpu' },
   { id: 'events/total', label: 'events', unit: 'event/s', group: 'events' },
+  { id: 'events/kind/kick', label: 'kicks (guest → host)', unit: 'event/s', group: 'events' },
   { id: 'checksum/badDropped', label: 'bad checksums dropped', unit: 'count', group: 'checksum' },
 ];
 
@@ -75,6 +76,7 @@ describe('chartsForTab', () => {
 
   it('events, queues and drops pick their groups; an empty scenario gives empty charts with a message', () => {
     expect(chartsForTab('events', CH)[0].series.map((s) => s.id)).toEqual(['if/vm1/eth0/events', 'events/total']);
+    expect(chartsForTab('events', CH)[1].series.map((s) => s.id)).toEqual(['events/kind/kick']);
     const [q, d] = chartsForTab('queues', CH);
     expect(q.series.map((s) => s.id)).toEqual(['if/vm1/eth0/queue']);
     expect(d.series.map((s) => s.id)).toEqual(['if/vm1/eth0/drops', 'checksum/badDropped']);

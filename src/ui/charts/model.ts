@@ -159,6 +159,7 @@ export function chartsForTab(tab: TabId, channels: readonly MetricChannel[], opt
         colorVar: '--fg-muted',
         dash: [2, 2],
       }));
+      const byKind = indexed(channels, (c) => c.group === 'events' && c.id.startsWith('events/kind/')).map(({ c, i }, k) => lineSeries(c, i, k));
       return [
         {
           id: 'events',
@@ -168,6 +169,15 @@ export function chartsForTab(tab: TabId, channels: readonly MetricChannel[], opt
           series: [...perIf, ...total],
           yMinMax: 0,
           empty: 'This scenario has no interfaces.',
+        },
+        {
+          id: 'events-by-kind',
+          title: 'Notifications per second by kind, all interfaces',
+          kind: 'lines',
+          unit: 'event/s',
+          series: byKind,
+          yMinMax: 0,
+          empty: 'The engine reports no events by kind for this scenario.',
         },
       ];
     }
