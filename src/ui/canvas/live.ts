@@ -156,7 +156,7 @@ export function coreLabels(channelIds: readonly string[]): string[] {
 }
 
 /**
- * Which cores each node's threads run on (vCPUs, router/forwarder cores, vhost workers), as the engine
+ * Which cores each node's own threads run on (vCPUs, router/forwarder cores), as the engine
  * allocates them: an engine is built (not run) for the scenario and asked. Empty for a draft that does not
  * validate. The engine class is passed in so the page can load it on demand (it is the worker's code).
  */
@@ -165,7 +165,8 @@ export function nodeCores(engine: typeof Engine, s: Scenario): Map<string, numbe
   const checked = parseScenario(s);
   if (!checked.ok) return out;
   try {
-    for (const n of new engine(checked.scenario).result().nodes) out.set(n.id, n.cores.map((c) => c.core));
+    // Own cores only: a helper thread's core (vhost) is shared with other nodes and would mark the wrong one.
+    for (const n of new engine(checked.scenario).result().nodes) out.set(n.id, n.cores.filter((c) => c.role === 'own').map((c) => c.core));
   } catch {
     // A scenario the engine refuses has no cores to show; the editor reports why.
   }
