@@ -22,7 +22,7 @@ import {
   type Speed,
 } from '../src/core/protocol';
 import type { Scenario, TimelineChange, TimelineEvent } from '../src/core/scenario/types';
-import type { RunResult } from '../src/core/metrics/result';
+import { ownCoresByNode, type RunResult } from '../src/core/metrics/result';
 
 /** Wall time one pacing slice may spend simulating, so control calls stay responsive. */
 const SLICE_BUDGET_MS = 12;
@@ -75,7 +75,8 @@ export class EngineHost implements EngineApi {
     // Until the page attaches a shared ring, samples go to a private one drained by takeSampleBatch().
     this.ring = new RingProducer(createRing(METRICS_RING_CAPACITY, metricsRecordBytes(this.engine.channels.length), false));
     this.sharedRing = false;
-    return { ok: true, channels: [...this.engine.channels], durationNs: this.loaded.durationNs, sampleIntervalNs: this.loaded.sampleIntervalNs };
+    const nodeCores = ownCoresByNode(this.engine.result());
+    return { ok: true, channels: [...this.engine.channels], durationNs: this.loaded.durationNs, sampleIntervalNs: this.loaded.sampleIntervalNs, nodeCores };
   }
 
   async attachMetricsRing(ring: SharedArrayBuffer): Promise<void> {

@@ -67,7 +67,7 @@ export class EngineClient {
   async load(scenario: Scenario, seed?: number): Promise<LoadResult> {
     const res = await this.api.load(scenario, seed);
     if (!res.ok) return res;
-    this.history = new MetricsHistory(res.channels);
+    this.history = new MetricsHistory(res.channels, 4096, new Map(Object.entries(res.nodeCores)));
     this.consumer = null;
     if (this.transport === 'shared-ring') {
       const ring = createRing(METRICS_RING_CAPACITY, metricsRecordBytes(res.channels.length), true) as SharedArrayBuffer;

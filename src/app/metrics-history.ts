@@ -20,6 +20,8 @@ export class MetricsHistory {
   constructor(
     readonly channels: readonly MetricChannel[],
     capacity = 4096,
+    /** Host cores each node's own work runs on, as the worker reported at load. */
+    readonly nodeCores: ReadonlyMap<string, readonly number[]> = new Map(),
   ) {
     this.capacity = capacity;
     this.tNs = new Float64Array(capacity);

@@ -26,7 +26,14 @@ export type RunState = 'empty' | 'loaded' | 'running' | 'paused' | 'finished' | 
 export type Speed = { kind: 'rate'; virtualPerWall: number } | { kind: 'max' };
 
 export type LoadResult =
-  | { ok: true; channels: MetricChannel[]; durationNs: number; sampleIntervalNs: number }
+  | {
+      ok: true;
+      channels: MetricChannel[];
+      durationNs: number;
+      sampleIntervalNs: number;
+      /** Host core indices each node runs its own work on (vCPUs, router/forwarder cores), for hot-spot marks. */
+      nodeCores: Record<string, number[]>;
+    }
   | { ok: false; errors: { path: string; message: string }[] };
 
 export interface EngineStatus {

@@ -77,3 +77,11 @@ export interface RunResult {
     segmentHops?: number;
   };
 }
+
+/** Host cores each node runs its own work on (vCPUs, router/forwarder cores): helper threads' cores excluded. */
+export function ownCoresByNode(result: RunResult): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  // A helper thread's core (vhost) is shared with other nodes and would mark the wrong one.
+  for (const n of result.nodes) out[n.id] = n.cores.filter((c) => c.role === 'own').map((c) => c.core);
+  return out;
+}

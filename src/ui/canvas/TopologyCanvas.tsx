@@ -12,7 +12,7 @@ import { si } from '../format';
 import { activateIface, connect, KIND_ICON, place, selectItem, type PaletteKind } from './actions';
 import { contentBounds, hostBoxes, linkEnds, nodeBox, NODE_W, type Box, type NodeGeom, layoutNodes } from './geometry';
 import { COST_CATEGORIES } from '../../core/metrics/result';
-import { coreBusy, coreLabels, formatFrameBytes, hopMarkers, hottestCore, isSuperFrame, linkFrames, MARKER_ICON, MARKER_TEXT, MIN_BITS_PER_SEC, nodeCores } from './live';
+import { coreBusy, coreLabels, formatFrameBytes, hopMarkers, hottestCore, isSuperFrame, linkFrames, MARKER_ICON, MARKER_TEXT, MIN_BITS_PER_SEC } from './live';
 // oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
 import './canvas-live.css';
 
@@ -112,6 +112,8 @@ export interface LiveSource {
   readonly tNs?: Float64Array;
   readonly values?: readonly Float64Array[];
   slot?(i: number): number;
+  /** Host cores each node's own work runs on (node id → core indices), reported by the worker at load. */
+  readonly nodeCores?: ReadonlyMap<string, readonly number[]>;
 }
 
 const LIVE_INTERVAL_MS = 250;
@@ -158,7 +160,6 @@ function useLiveOverlay(
 ): void {
   // Building an engine to ask it for core placement costs ~0.1 s on a 200-node drawing: done only once
   // samples arrive, and again only when what the engine sees changes (not when a node is moved).
-  const coresRef = useRef<{ key: string; cores: Map<string, number[]> } | null>(null);
   useEffect(() => {
     if (!live) return;
     const { links, nodes } = scenario;
@@ -175,25 +176,9 @@ function useLiveOverlay(
       return k === undefined ? undefined : source?.latest(k);
     };
     let lastReceived = 0;
-    let coresNow: Map<string, number[]> | null = null;
-    let disposed = false;
-    const cores = (): Map<string, number[]> => {
-      if (coresNow) return coresNow;
-      const key = JSON.stringify(scenario, (k, v: unknown) => (k === 'position' ? undefined : v));
-      if (coresRef.current?.key === key) return (coresNow = coresRef.current.cores);
-      coresNow = new Map();
-      // The engine is the worker's code: the page loads it only once a run shows samples.
-      void import('../../core/engine').then(
-        ({ Engine }) => {
-          coresRef.current = { key, cores: nodeCores(Engine, scenario) };
-          if (disposed) return;
-          coresNow = coresRef.current.cores;
-          version = -1;
-        },
-        () => {},
-      );
-      return coresNow;
-    };
+    const noCores: ReadonlyMap<string, readonly number[]> = new Map();
+    // Core placement comes from the engine worker with the channels (the page never builds an engine).
+    const cores = (): ReadonlyMap<string, readonly number[]> => source?.nodeCores ?? noCores;
     /** Packets dropped at a port over the samples since the last read, and the virtual seconds they span. */
     const dropsSince = (id: string, fresh: number): { count: number; sec: number } => {
       const k = index.get(id);
@@ -298,7 +283,6 @@ function useLiveOverlay(
     };
     raf = requestAnimationFrame(frame);
     return () => {
-      disposed = true;
       cancelAnimationFrame(raf);
     };
   }, [svgRef, summaryRef, scenario, live]);

@@ -4,8 +4,6 @@
  * functions of channel values, so the rules are tested without a browser; nothing here predicts what an
  * offload should do.
  */
-import type { Engine } from '../../core/engine';
-import { parseScenario } from '../../core/scenario/validate';
 import type { Scenario } from '../../core/scenario/types';
 
 /** A core busy for at least this fraction of the last sample is saturated. */
@@ -153,24 +151,6 @@ export function coreLabels(channelIds: readonly string[]): string[] {
     labels.push(label);
   }
   return labels;
-}
-
-/**
- * Which cores each node's own threads run on (vCPUs, router/forwarder cores), as the engine
- * allocates them: an engine is built (not run) for the scenario and asked. Empty for a draft that does not
- * validate. The engine class is passed in so the page can load it on demand (it is the worker's code).
- */
-export function nodeCores(engine: typeof Engine, s: Scenario): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  const checked = parseScenario(s);
-  if (!checked.ok) return out;
-  try {
-    // Own cores only: a helper thread's core (vhost) is shared with other nodes and would mark the wrong one.
-    for (const n of new engine(checked.scenario).result().nodes) out.set(n.id, n.cores.filter((c) => c.role === 'own').map((c) => c.core));
-  } catch {
-    // A scenario the engine refuses has no cores to show; the editor reports why.
-  }
-  return out;
 }
 
 /** Busy fraction of a core over the last sample: the sum of its cost categories. */
