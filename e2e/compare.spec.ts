@@ -42,3 +42,13 @@ test('A/B compare: B = A with the same seed gives identical numbers (ratio ×1.0
       .toBe(true);
   }
 });
+
+test('A/B compare: a preset variant as B; switching to a preset without it ends the compare', async ({ page }) => {
+  await startCompare(page, 'router-no-club', 'mtu-9000', '1/100×');
+  const legend = page.getByRole('list', { name: 'Goodput per flow legend' });
+  await expect(legend).toContainText(/A\/B ×\d/, { timeout: 30_000 });
+  await page.getByLabel('Scenario preset').selectOption('vm-vm-offload');
+  await expect(page.getByLabel('Compare with variant')).toHaveValue('');
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+  await expect(legend).not.toContainText('A/B');
+});

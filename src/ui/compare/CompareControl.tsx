@@ -1,5 +1,5 @@
 /** Toolbar control for the A/B compare: pick B (a variant of the loaded scenario), or none. */
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { findPreset } from '../../core/scenario/presets';
 import { compareChoiceList } from '../../app/compare-variants';
 import { useAppStore } from '../../store/app-store';
@@ -15,6 +15,10 @@ export function CompareControl() {
   const stop = useCompareStore((s) => s.stop);
   // Names and titles only; the changes are built for the loaded scenario when B loads.
   const choices = useMemo(() => compareChoiceList(findPreset(presetId)), [presetId]);
+  // Another preset without the chosen variant ends the compare rather than leaving B undefined.
+  useEffect(() => {
+    if (variant !== null && !choices.some((c) => c.name === variant)) stop();
+  }, [variant, choices, stop]);
   return (
     <span className="ol-compare">
       <select aria-label="Compare with variant" value={variant ?? ''} onChange={(e) => (e.target.value ? start(e.target.value) : stop())} title={error ?? 'A/B compare: run a variant (B) beside this scenario (A) with the same seed; charts overlaid, A/B ratio shown'}>
