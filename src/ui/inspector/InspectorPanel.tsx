@@ -440,7 +440,8 @@ function FrameView({ frame }: { frame: InspectedFrame }) {
             {d.wire.slice(0, WIRE_SHOWN).map((w, i) => (
               // oxlint-disable-next-line react/no-array-index-key -- segments are positional
               <li key={i}>
-                <span className="ol-mono">{w.summary}</span> · {w.lengthBytes} B · <span className={`ol-csum ol-csum-${w.checksum}`}>{STATE_TEXT[w.checksum]}</span>
+                <span className="ol-mono">{w.summary}</span> · {w.lengthBytes} B · {w.checksumValue !== null ? `cksum ${hex4(w.checksumValue)} ` : ''}
+                <span className={`ol-csum ol-csum-${w.checksum}`}>{STATE_TEXT[w.checksum]}</span>
               </li>
             ))}
           </ol>

@@ -87,6 +87,9 @@ describe('inspector model over real engine captures (router-club)', () => {
     expect(d.wire.length).toBe(d.annotation!.gso!.segments);
     expect(d.wire.length).toBeGreaterThan(1);
     expect(d.wire.every((w) => w.checksum === 'verified' && w.lengthBytes <= 1514)).toBe(true);
+    // Each segment carries its own final checksum; none is the pseudo-header value of the super-frame.
+    expect(new Set(d.wire.map((w) => w.checksumValue)).size).toBeGreaterThan(1);
+    expect(d.wire.some((w) => w.checksumValue === d.annotation!.l4!.fieldValue)).toBe(false);
     const field = d.checksumField!;
     expect(field.layer).toBe('tcp');
     expect((f.bytes[field.offset] << 8) | f.bytes[field.offset + 1]).toBe(d.annotation!.l4!.fieldValue);

@@ -191,6 +191,8 @@ export interface WireSegment {
   summary: string;
   lengthBytes: number;
   checksum: ChecksumState;
+  /** The final L4 checksum this segment carries on the wire (null without TCP/UDP). */
+  checksumValue: number | null;
 }
 
 export interface FrameDetail {
@@ -229,7 +231,7 @@ export function frameDetail(f: InspectedFrame): FrameDetail {
       for (const w of wireFrames(f.bytes, skb)) {
         const p = tryParse(w);
         const wa = p ? annotateCapture(w, skbOf({ ...f, bytes: w, origLengthBytes: w.length, ipSummed: IpSummed.NONE, gsoSize: 0, gsoType: 0, gsoSegs: 0 }, p)) : null;
-        wire.push({ summary: p ? frameSummary(w, p) : `${w.length} bytes`, lengthBytes: w.length, checksum: wa ? checksumState(wa) : 'none' });
+        wire.push({ summary: p ? frameSummary(w, p) : `${w.length} bytes`, lengthBytes: w.length, checksum: wa ? checksumState(wa) : 'none', checksumValue: wa?.l4?.fieldValue ?? null });
       }
     } catch (e) {
       problems.push(problem(e));
