@@ -295,6 +295,8 @@ function FrameList({ frames, selectedNo, onSelect }: { frames: readonly Inspecte
                 id={`ol-frame-${f.no}`}
                 role="option"
                 aria-selected={f.no === selectedNo}
+                aria-setsize={frames.length}
+                aria-posinset={first + k + 1}
                 className="ol-insp-row"
                 style={{ top: (first + k) * ROW_HEIGHT_PX, height: ROW_HEIGHT_PX }}
                 onClick={() => onSelect(f.no)}
