@@ -42,6 +42,11 @@ test('packet inspector: capture at r1/eth0, decode a super-frame (vnet header, p
   await expect(wire.getByRole('listitem').first()).toContainText('✓ verified');
   // The checksum field is highlighted in the bytes; picking another field moves the highlight.
   await expect(detail).toContainText(/Bytes — tcp checksum at \d+…\d+/);
+  const held = /the field holds 0x([0-9a-f]{2})([0-9a-f]{2})/.exec((await csum.textContent())!)!;
+  await expect(detail.getByLabel('Frame bytes').locator('.ol-hex-hi')).toHaveText(`${held[1]} ${held[2]}`);
+  await detail.getByRole('button', { name: /^show all \d+$/ }).click();
+  await expect(detail.getByLabel('Frame bytes')).toContainText(/^0000 /);
+  await detail.getByRole('button', { name: 'headers only' }).click();
   await detail.getByRole('button', { name: 'Highlight ipv4 ttl in the bytes' }).click();
   await expect(detail).toContainText('Bytes — ipv4 ttl at 22…22');
   // Keyboard: the list moves the selection.

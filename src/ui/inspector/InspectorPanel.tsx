@@ -363,9 +363,9 @@ function ChecksumBox({ d }: { d: FrameDetail }) {
 function FrameView({ frame }: { frame: InspectedFrame }) {
   const d = useMemo(() => frameDetail(frame), [frame]);
   const [field, setField] = useState<HeaderField | null>(d.checksumField);
-  const hexEnd = Math.min(frame.bytes.length, Math.max(64, (d.parsed?.payloadOffset ?? 0) + 32));
+  const [allBytes, setAllBytes] = useState(false);
+  const hexEnd = allBytes ? frame.bytes.length : Math.min(frame.bytes.length, Math.max(64, (d.parsed?.payloadOffset ?? 0) + 32));
   const rows = hexRows(frame.bytes, 0, hexEnd);
-  const inField = (i: number) => field !== null && i >= field.offset && i < field.offset + field.lengthBytes;
   const WIRE_SHOWN = 48;
   return (
     <div className="ol-insp-detail" aria-label={`Frame ${frame.no}`} role="region">
@@ -452,20 +452,34 @@ function FrameView({ frame }: { frame: InspectedFrame }) {
       </div>
       <h3>
         Bytes{field ? ` — ${field.layer} ${field.name} at ${field.offset}…${field.offset + field.lengthBytes - 1}` : ''}
-        {hexEnd < frame.bytes.length ? ` (first ${hexEnd} of ${frame.bytes.length})` : ''}
+        {hexEnd < frame.bytes.length ? ` (first ${hexEnd} of ${frame.bytes.length})` : ''}{' '}
+        {(allBytes || hexEnd < frame.bytes.length) && (
+          <button type="button" className="ol-linklike ol-more" onClick={() => setAllBytes(!allBytes)}>
+            {allBytes ? 'headers only' : `show all ${frame.bytes.length}`}
+          </button>
+        )}
       </h3>
       <pre className="ol-hex" aria-label="Frame bytes">
-        {rows.map((r) => (
-          <div key={r.offset}>
-            <span className="ol-hex-off">{r.offset.toString(16).padStart(4, '0')}</span>
-            {r.cells.map((c, k) => (
-              <span key={k} className={inField(r.offset + k) ? 'ol-hex-hi' : undefined}>
-                {' '}
-                {c}
-              </span>
-            ))}
-          </div>
-        ))}
+        {rows.map((r) => {
+          // One text run per row, split only where the highlighted field crosses it (64 KiB = 4096 rows).
+          const lo = field ? Math.max(0, field.offset - r.offset) : 0;
+          const hi = field ? Math.min(r.cells.length, field.offset + field.lengthBytes - r.offset) : 0;
+          const text = (a: number, b: number) => r.cells.slice(a, b).map((c) => ` ${c}`).join('');
+          return (
+            <div key={r.offset}>
+              <span className="ol-hex-off">{r.offset.toString(16).padStart(4, '0')}</span>
+              {hi > lo ? (
+                <>
+                  {text(0, lo)}{' '}
+                  <span className="ol-hex-hi">{text(lo, hi).slice(1)}</span>
+                  {text(hi, r.cells.length)}
+                </>
+              ) : (
+                text(0, r.cells.length)
+              )}
+            </div>
+          );
+        })}
       </pre>
     </div>
   );
