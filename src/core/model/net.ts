@@ -522,6 +522,8 @@ export class Shaper implements EventTarget {
   }
 }
 
+const ARRIVAL_KEY_BASE = -(2 ** 52);
+
 /** A NIC port's transmitter on a wire: serialises at line rate, then the far port receives after the delay. */
 export class LineTx implements EventTarget {
   readonly q: PktQueue;
@@ -530,6 +532,7 @@ export class LineTx implements EventTarget {
   private arriveHead = 0;
   private busyUntilNs = 0;
   private sending = false;
+  private arrivals = 0;
   constructor(
     private readonly net: Net,
     private readonly port: Port,
@@ -574,7 +577,7 @@ export class LineTx implements EventTarget {
     this.inFlight.push(p);
     this.arriveNs.push(this.busyUntilNs + this.delayNs);
     this.net.sim.push(this.busyUntilNs, this, 0);
-    this.net.sim.push(this.busyUntilNs + this.delayNs, this, 1);
+    this.net.sim.pushKeyed(this.busyUntilNs + this.delayNs, this, 1, ARRIVAL_KEY_BASE + this.port.ctr * 4294967296 + this.arrivals++);
   }
   onEvent(nowNs: number, arg: number): void {
     if (arg === 0) {

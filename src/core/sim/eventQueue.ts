@@ -37,10 +37,18 @@ export class EventQueue {
 
   /** Schedule at `timeNs`, rounded to a whole nanosecond: virtual time is integer ns everywhere. */
   push(timeNs: number, target: EventTarget, arg = 0): void {
+    this.pushKeyed(timeNs, target, arg, this.nextSeq++);
+  }
+
+  /**
+   * Schedule with an explicit tie-break key instead of the insertion sequence. Negative keys fire before
+   * every ordinarily pushed event at the same time: wire arrivals use them so their order does not depend on
+   * when they were inserted (a partitioned run inserts them at a window boundary).
+   */
+  pushKeyed(timeNs: number, target: EventTarget, arg: number, s: number): void {
     timeNs = Math.round(timeNs);
     if (this.count === this.timeNs.length) this.grow();
     let i = this.count++;
-    const s = this.nextSeq++;
     // Sift up with a hole instead of swaps.
     while (i > 0) {
       const p = (i - 1) >> 1;

@@ -126,3 +126,18 @@ describe('cost profiles', () => {
     expect(resolveProfile('modern').copyNsPerByte).toBeLessThan(resolveProfile('kvm-2017').copyNsPerByte);
   });
 });
+
+describe('EventQueue keyed pushes (wire arrivals)', () => {
+  it('order by key, not insertion: negative keys precede ordinary events at the same time', () => {
+    const q = new EventQueue(2);
+    const fired: number[] = [];
+    const t = { onEvent: (_now: number, arg: number) => fired.push(arg) };
+    q.push(100, t, 1);
+    q.pushKeyed(100, t, 2, -5);
+    q.push(50, t, 3);
+    q.pushKeyed(100, t, 4, -9);
+    q.push(100, t, 5);
+    while (q.popAndFire());
+    expect(fired).toEqual([3, 4, 2, 1, 5]);
+  });
+});
