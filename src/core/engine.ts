@@ -7,10 +7,12 @@ import type { Endpoint, Scenario, TimelineChange } from './scenario/types';
 import { COST_CATEGORIES, EVENT_KINDS, RUN_RESULT_SCHEMA, type CostCategory, type DirectionStats, type EventKind, type RunResult } from './metrics/result';
 import { EventQueue, type EventTarget } from './sim/eventQueue';
 import { COST_PARAM_NAMES, resolveProfile, type CostParamName } from './sim/profiles';
-import { CATEGORY_COUNT, type Core } from './sim/cpu';
+import { CATEGORY_COUNT, Core, Task } from './sim/cpu';
 import { Rng } from './rng';
-import { G_ACCEPTED_CORRUPT, G_BAD, G_HOPS, G_SEG_HOPS, G_TRUSTED, G_VERIFIED, Net, PC_RX_BYTES, PC_RX_DROPS, PC_RX_EV, PC_RX_PKTS, PC_TX_BYTES, PC_TX_DROPS, PC_TX_EV, PC_TX_PKTS, type Port } from './model/net';
-import { createFlow, ProbeFlow, TcpFlow, type FlowRt } from './model/traffic';
+import { G_ACCEPTED_CORRUPT, G_BAD, G_HOPS, G_SEG_HOPS, G_TRUSTED, G_VERIFIED, LineTx, Net, Shaper, PC_RX_BYTES, PC_RX_DROPS, PC_RX_EV, PC_RX_PKTS, PC_TX_BYTES, PC_TX_DROPS, PC_TX_EV, PC_TX_PKTS, type Port } from './model/net';
+import { createFlow, FlowRt, ProbeFlow, TcpFlow } from './model/traffic';
+import type { Pkt } from './model/pkt';
+import { PacketError } from './packet/errors';
 import { applyIntent } from './model/offloads';
 
 const EVENT_KIND_LABELS: Record<EventKind, string> = {
@@ -58,6 +60,16 @@ function delta(read: () => number): Reader {
 
 const TIMELINE_BASE = 1;
 
+/**
+ * One partition of a partitioned run: this engine holds the whole model but fires only the events of
+ * the hosts mapped to `self`; frames onto a wire whose far end is elsewhere leave through `send`.
+ */
+export interface EnginePartition {
+  self: number;
+  partitionOfHost: ReadonlyMap<string, number>;
+  send: (linkIndex: number, side: 'a' | 'b', arrivalNs: number, key: number, p: Pkt) => void;
+}
+
 export class Engine implements EventTarget {
   readonly channels: readonly MetricChannel[];
   readonly seed: number;
@@ -84,12 +96,34 @@ export class Engine implements EventTarget {
 
   constructor(
     private readonly scenario: Scenario,
-    opts: { seed?: number } = {},
+    opts: { seed?: number; partition?: EnginePartition } = {},
   ) {
     this.seed = opts.seed ?? scenario.seed;
     const rng = new Rng(this.seed);
     const costs = resolveProfile(scenario.profile, scenario.profileOverrides);
+    const part = opts.partition;
+    if (part !== undefined) {
+      const mine = (host: string): boolean => part.partitionOfHost.get(host) === part.self;
+      this.sim.admit = (t, arg) => {
+        if (t === this) return true;
+        if (t instanceof Task) return mine(t.core.hostId);
+        if (t instanceof Core) return mine(t.hostId);
+        if (t instanceof LineTx) return mine(arg === 1 ? t.peerHostId : t.hostId);
+        if (t instanceof Shaper) return mine(t.hostId);
+        if (t instanceof FlowRt) return mine(t.hostOfTimer(arg));
+        throw new PacketError('invalid-state', 'event target', 0, 'an event target with no host in a partitioned run');
+      };
+    }
     this.net = new Net(this.sim, costs, rng.fork(), scenario);
+    if (part !== undefined) {
+      this.net.links.forEach((l, i) => {
+        for (const [end, side] of [[l.a, 'a'], [l.b, 'b']] as const) {
+          if (end.line === null || end.peer === null) continue;
+          if (part.partitionOfHost.get(end.peer.node.spec.host) === part.self) continue;
+          end.line.remote = (arrivalNs, key, p) => part.send(i, side, arrivalNs, key, p);
+        }
+      });
+    }
     const byId = new Map(this.net.nodes.map((n) => [n.id, n]));
     scenario.flows.forEach((fs, i) => {
       const src = byId.get(fs.from);
@@ -114,6 +148,24 @@ export class Engine implements EventTarget {
 
   get nowNs(): number {
     return this.sim.nowNs;
+  }
+
+  /** Time of the earliest pending event (+Infinity when none). */
+  nextEventNs(): number {
+    return this.sim.peekTimeNs();
+  }
+
+  /** A frame from another partition, onto the wire `side` of link `linkIndex` transmits on. */
+  deliverRemote(linkIndex: number, side: 'a' | 'b', arrivalNs: number, key: number, p: Pkt): void {
+    const link = this.net.links[linkIndex];
+    const line = link === undefined ? null : (side === 'a' ? link.a : link.b).line;
+    if (line === null) throw new PacketError('invalid-state', 'link', linkIndex, `link ${linkIndex} side ${side} has no wire transmitter`);
+    line.deliverRemote(arrivalNs, key, p);
+  }
+
+  /** Notifications across every interface (the numerator of totals.eventsPerSec), for merging partitions. */
+  get totalEventCount(): number {
+    return this.totalEvents();
   }
 
   /** Advance virtual time to tNs (inclusive of events at tNs), taking samples on the interval grid. */

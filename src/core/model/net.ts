@@ -442,6 +442,9 @@ export class Shaper implements EventTarget {
   private armed = false;
   private count = 0;
   depthMax = 0;
+  get hostId(): string {
+    return this.port.node.spec.host;
+  }
   constructor(
     private readonly net: Net,
     private readonly port: Port,
@@ -533,6 +536,14 @@ export class LineTx implements EventTarget {
   private busyUntilNs = 0;
   private sending = false;
   private arrivals = 0;
+  /** Set when the far port lives in another partition: frames leave through it instead of the local queue. */
+  remote: ((arrivalNs: number, key: number, p: Pkt) => void) | null = null;
+  get hostId(): string {
+    return this.port.node.spec.host;
+  }
+  get peerHostId(): string {
+    return (this.port.peer as Port).node.spec.host;
+  }
   constructor(
     private readonly net: Net,
     private readonly port: Port,
@@ -574,10 +585,16 @@ export class LineTx implements EventTarget {
     // Preamble, SFD, FCS and inter-frame gap: 24 octets per frame on Ethernet.
     const txNs = Math.ceil(((p.frame.length + 24) * 8 * 1e9) / this.rateBitsPerSec);
     this.busyUntilNs = start + txNs;
-    this.inFlight.push(p);
-    this.arriveNs.push(this.busyUntilNs + this.delayNs);
     this.net.sim.push(this.busyUntilNs, this, 0);
-    this.net.sim.pushKeyed(this.busyUntilNs + this.delayNs, this, 1, ARRIVAL_KEY_BASE + this.port.ctr * 4294967296 + this.arrivals++);
+    const key = ARRIVAL_KEY_BASE + this.port.ctr * 4294967296 + this.arrivals++;
+    if (this.remote !== null) this.remote(this.busyUntilNs + this.delayNs, key, p);
+    else this.deliverRemote(this.busyUntilNs + this.delayNs, key, p);
+  }
+  /** A frame in flight on this wire, scheduled to arrive at the far port (also the entry for frames from another partition). */
+  deliverRemote(arrivalNs: number, key: number, p: Pkt): void {
+    this.inFlight.push(p);
+    this.arriveNs.push(arrivalNs);
+    this.net.sim.pushKeyed(arrivalNs, this, 1, key);
   }
   onEvent(nowNs: number, arg: number): void {
     if (arg === 0) {

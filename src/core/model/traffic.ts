@@ -69,6 +69,11 @@ export abstract class FlowRt implements FlowSink {
   }
 
   abstract start(): void;
+  /** Host whose events a timer with this arg belongs to (partitioned runs): the sender's by default. */
+  hostOfTimer(arg: number): string {
+    void arg;
+    return this.src.spec.host;
+  }
   abstract receive(node: NodeRt, port: Port, pkt: Pkt, parsed: ParsedFrame, core: Core, reverse: boolean): void;
 
   /** Payload bytes compared with what the sender wrote (only when a scenario corrupts frames). */
@@ -489,6 +494,11 @@ export class TcpFlow extends FlowRt implements EventTarget {
       this.rtoEventNs = at;
       this.net.sim.push(at, this, T_RTO);
     }
+  }
+
+  /** The delayed-ACK timer is the receiver's; the others are the sender's. */
+  override hostOfTimer(arg: number): string {
+    return arg === T_DELACK ? this.dst.spec.host : this.src.spec.host;
   }
 
   onEvent(nowNs: number, arg: number): void {

@@ -18,6 +18,8 @@ export class EventQueue {
   private nextSeq = 0;
   /** Virtual clock: the time of the event being fired (or of the last one fired). */
   nowNs = 0;
+  /** A partition's filter: events for targets owned by another partition are not scheduled here. */
+  admit: ((target: EventTarget, arg: number) => boolean) | null = null;
 
   constructor(initialCapacity = 1024) {
     this.timeNs = new Float64Array(initialCapacity);
@@ -46,6 +48,7 @@ export class EventQueue {
    * when they were inserted (a partitioned run inserts them at a window boundary).
    */
   pushKeyed(timeNs: number, target: EventTarget, arg: number, s: number): void {
+    if (this.admit !== null && !this.admit(target, arg)) return;
     timeNs = Math.round(timeNs);
     if (this.count === this.timeNs.length) this.grow();
     let i = this.count++;
