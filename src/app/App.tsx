@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { startAutosave, useAppStore } from '../store/app-store';
 import { parseScenario } from '../core/scenario/validate';
+import { liveFeatureChanges } from '../core/edit/live';
 import type { Scenario } from '../core/scenario/types';
 import { PRESETS } from '../core/scenario/presets';
 import type { Speed } from '../core/protocol';
@@ -66,10 +67,29 @@ export function App() {
     return () => created.terminate();
   }, []);
 
+  // What the engine has now, so a feature toggle during a run can go to it live instead of reloading.
+  const loadedRef = useRef<{ client: EngineClient; seed: number; scenario: Scenario } | null>(null);
+
   // (Re)load whenever what the engine sees, the seed or the worker changes.
   useEffect(() => {
     const toLoad = runnable;
     if (!client || !toLoad) return;
+    const prev = loadedRef.current;
+    const state = useAppStore.getState().run.state;
+    if (prev && prev.client === client && prev.seed === seed && (state === 'running' || state === 'paused')) {
+      // `ethtool -K` on a live system: applied at the engine's current virtual time and recorded in its timeline.
+      const live = liveFeatureChanges(prev.scenario, toLoad);
+      if (live) {
+        loadedRef.current = { client, seed, scenario: toLoad };
+        void (async () => {
+          for (const change of live) await client.applyChange(change);
+          useAppStore.getState().setLiveRun(await client.scenario());
+        })().catch((e: unknown) => setNotice(`The change could not be applied live: ${e instanceof Error ? e.message : String(e)}`));
+        return;
+      }
+    }
+    loadedRef.current = { client, seed, scenario: toLoad };
+    useAppStore.getState().setLiveRun(null);
     let cancelled = false;
     void client.load(toLoad, seed).then(
       (res) => {

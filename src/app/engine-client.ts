@@ -141,6 +141,10 @@ export class EngineClient {
   result(): Promise<RunResult> {
     return this.api.result();
   }
+  /** The loaded scenario with the timeline of live changes the engine recorded. */
+  scenario(): Promise<Scenario | null> {
+    return this.api.scenario();
+  }
 
   terminate(): void {
     this.stopWatchdog();

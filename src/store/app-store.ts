@@ -43,6 +43,12 @@ export interface AppState {
   run: RunView;
   /** A problem to show the user (bad input, a failed load); never silently dropped. */
   notice: string | null;
+  /**
+   * The scenario as the engine is running it when features were toggled live: its start state plus the
+   * timeline of those changes (what a share link must carry to reproduce the run). Null otherwise.
+   */
+  liveRun: Scenario | null;
+  setLiveRun(scenario: Scenario | null): void;
   undoStack: HistoryEntry[];
   redoStack: HistoryEntry[];
   selection: SelItem[];
@@ -120,6 +126,8 @@ export const useAppStore = create<AppState>()((set, get) => ({
   setSpeed: (speed) => set({ speed }),
   setRun: (run) => set({ run }),
   setNotice: (notice) => set({ notice }),
+  liveRun: null,
+  setLiveRun: (liveRun) => set({ liveRun }),
   edit: (edit) => {
     const r = applyEdit(get().scenario, edit);
     if (!r.ok) {

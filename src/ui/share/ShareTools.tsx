@@ -85,10 +85,12 @@ export function ShareTools() {
 
 function ShareDialog({ onClose }: { onClose: () => void }) {
   const scenario = useAppStore((s) => s.scenario);
+  const liveRun = useAppStore((s) => s.liveRun);
   const seed = useAppStore((s) => s.seed);
   // The chart tab is read once, when the dialog opens.
   const [view] = useState(() => currentView());
-  const state = shareStateOf(scenario, seed, view);
+  // After live toggles the link carries the run as the engine ran it: start state + timeline of changes.
+  const state = shareStateOf(liveRun ?? scenario, seed, view);
   const url = encodeShareUrl(location.href, state);
   const [copied, setCopied] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
