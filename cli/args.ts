@@ -25,7 +25,7 @@ export type Command =
   | { kind: 'presets'; json: boolean }
   | { kind: 'show'; target: string; variant?: string }
   | { kind: 'validate'; file: string; json: boolean }
-  | ({ kind: 'run'; captures: CaptureSpec[] } & RunOptions)
+  | ({ kind: 'run'; captures: CaptureSpec[]; workers?: number } & RunOptions)
   | ({ kind: 'sweep'; param: string; values: string[] } & RunOptions)
   | ({ kind: 'report'; markdown: boolean } & Omit<RunOptions, 'target' | 'variant'>);
 
@@ -35,7 +35,7 @@ export const COMMANDS = ['run', 'sweep', 'presets', 'show', 'validate', 'report'
 
 type FlagSpec = { takesValue: boolean; repeatable?: boolean };
 const FLAGS: Record<string, Record<string, FlagSpec>> = {
-  run: { variant: { takesValue: true }, duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, capture: { takesValue: true, repeatable: true } },
+  run: { variant: { takesValue: true }, duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, capture: { takesValue: true, repeatable: true }, workers: { takesValue: true } },
   sweep: { variant: { takesValue: true }, duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, param: { takesValue: true }, values: { takesValue: true } },
   presets: { json: { takesValue: false } },
   show: { variant: { takesValue: true } },
@@ -45,6 +45,7 @@ const FLAGS: Record<string, Record<string, FlagSpec>> = {
 };
 
 const MAX_SWEEP_VALUES = 100;
+const MAX_WORKERS = 64;
 
 /** Splits argv into positionals and flags (`--name value`, `--name=value`, boolean `--json`). */
 function split(cmd: string, argv: readonly string[]): { ok: true; positional: string[]; flags: Map<string, string[]> } | { ok: false; error: string } {
@@ -173,7 +174,12 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
         if (captures.some((x) => x.file === r.spec.file)) return { ok: false, error: `--capture file "${r.spec.file}" given twice` };
         captures.push(r.spec);
       }
-      return { ok: true, command: { kind: 'run', target: positional[0], variant: one('variant'), captures, ...o.value } };
+      // --workers (partitioned runs, ./partitioned.ts): present in the command only when given.
+      const w = one('workers');
+      if (w === undefined) return { ok: true, command: { kind: 'run', target: positional[0], variant: one('variant'), captures, ...o.value } };
+      if (!/^\d{1,3}$/.test(w) || Number(w) < 1 || Number(w) > MAX_WORKERS) return { ok: false, error: `--workers must be an integer between 1 and ${MAX_WORKERS}, got "${w}"` };
+      if (Number(w) > 1 && captures.length > 0) return { ok: false, error: '--capture needs a single-worker run (leave out --workers or use --workers 1)' };
+      return { ok: true, command: { kind: 'run', target: positional[0], variant: one('variant'), captures, workers: Number(w), ...o.value } };
     }
     case 'sweep': {
       const e = expectPositionals(1, 'a scenario file or preset id');
@@ -200,7 +206,7 @@ export const USAGE = `offload-lab — headless runner for Offload Lab scenarios
 
 Usage:
   offload-lab run <scenario.json | preset-id> [--variant <name>] [--duration <ms>] [--seed <n>] [--json]
-                  [--capture <node>/<iface>=<file.pcap>]...
+                  [--capture <node>/<iface>=<file.pcap>]... [--workers <n>]
   offload-lab sweep <scenario.json | preset-id> --param <path> --values a,b,c [--variant <name>]
                   [--duration <ms>] [--seed <n>] [--json]
   offload-lab presets [--json]            list preset ids, one-line descriptions and variants

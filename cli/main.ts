@@ -60,6 +60,7 @@ async function cmdRun(io: Io, c: Extract<Command, { kind: 'run' }>): Promise<num
     for (const p of problems) io.err(p);
     return EXIT_BAD_INPUT;
   }
+  if (c.workers !== undefined && c.workers > 1) return cmdRunPartitioned(io, c, loaded.scenario, c.workers);
   const { runEngine } = await import('./engine');
   let run: Awaited<ReturnType<typeof runEngine>>;
   try {
@@ -79,6 +80,21 @@ async function cmdRun(io: Io, c: Extract<Command, { kind: 'run' }>): Promise<num
   }
   io.out(c.json ? JSON.stringify(run.result, null, 2) : formatRunResult(run.result));
   return EXIT_OK;
+}
+
+/** `run --workers N` (N > 1): one worker_thread per host group (./partitioned.ts); same output as a plain run. */
+async function cmdRunPartitioned(io: Io, c: Extract<Command, { kind: 'run' }>, scenario: Scenario, workers: number): Promise<number> {
+  const { runPartitionedThreads } = await import('./partitioned');
+  const { PartitionError } = await import('../src/core/partition/coordinator');
+  try {
+    const run = await runPartitionedThreads(scenario, { workers, durationNs: c.durationNs, seed: c.seed });
+    if (!c.json) io.err(`ran ${scenario.id} as ${run.partitions} partition(s) (${scenario.hosts.length} host(s)): ${run.windows} windows, ${run.messagesSent} frames crossed between workers`);
+    io.out(c.json ? JSON.stringify(run.result, null, 2) : formatRunResult(run.result));
+    return EXIT_OK;
+  } catch (e) {
+    io.err(`${e instanceof PartitionError ? `${scenario.id} cannot run partitioned` : `partitioned run of ${scenario.id} failed`}: ${errorText(e)}`);
+    return e instanceof PartitionError ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
+  }
 }
 
 const tcp = (r: RunResult) => r.flows.filter((f) => f.kind === 'tcp').reduce((s, f) => s + f.throughputBitsPerSec, 0);
