@@ -8,6 +8,7 @@ import { currentView } from '../../app/share-view';
 import { exportNetnsScript } from '../../core/export/netns';
 import { parseScenario } from '../../core/scenario/validate';
 import { WORKSHOPS } from '../workshop/workshop-def';
+import { PartitionedRunDialog } from './PartitionedRunDialog';
 // oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
 import './share.css';
 
@@ -30,6 +31,7 @@ export function downloadNetnsScript(): void {
 export function ShareTools() {
   const [open, setOpen] = useState(false);
   const [menu, setMenu] = useState(false);
+  const [partitioned, setPartitioned] = useState(false);
   const workshopOpen = useWorkshopStore((s) => s.workshopId !== null);
   const menuRef = useRef<HTMLDivElement>(null);
   const shareRef = useRef<HTMLButtonElement>(null);
@@ -75,10 +77,14 @@ export function ShareTools() {
             <button type="button" role="menuitem" onClick={pick(() => (workshopOpen ? useWorkshopStore.getState().close() : useWorkshopStore.getState().open(WORKSHOPS[0].id)))}>
               {workshopOpen ? 'Leave workshop mode' : 'Workshop mode (guided steps)'}
             </button>
+            <button type="button" role="menuitem" onClick={pick(() => setPartitioned(true))} title="Split the scenario by host over Web Workers and compare with the single-worker result">
+              Run partitioned (one worker per host)
+            </button>
           </div>
         )}
       </div>
       {open && <ShareDialog onClose={closeShare} />}
+      {partitioned && <PartitionedRunDialog onClose={() => setPartitioned(false)} />}
     </div>
   );
 }
