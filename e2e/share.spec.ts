@@ -102,10 +102,10 @@ test('a corrupt or hostile link is refused with a clear message and the autosave
   expect(await autosavedSeed(page)).toBe(4242);
 
   // Pasted into the same tab (hashchange): markup is shown as text, never parsed.
-  await page.evaluate(() => (location.hash = '#s=1.<img src=x onerror="window.__pwned=1">'));
+  await page.evaluate(() => (location.hash = '#s=1.<img src=x onerror="window.offloadLabPwned=1">'));
   await expect(refused).toContainText('never appears in a share link');
   expect(await page.locator('img[src="x"]').count()).toBe(0);
-  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  expect(await page.evaluate(() => (window as unknown as { offloadLabPwned?: number }).offloadLabPwned)).toBeUndefined();
   await expect(page.getByLabel('Seed')).toHaveValue('4242');
   expect(await autosavedSeed(page)).toBe(4242);
 });
