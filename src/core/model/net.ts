@@ -152,17 +152,20 @@ export class LinkRt {
 // ---------------------------------------------------------------------------------------------
 // Consumers
 
-/** vhost TX worker: drains a guest TX ring into the host side (tap → bridge/router...). */
-export class VhostTxTask extends Task {
-  private turnBytes = 0;
-  private turnPkts = 0;
-  private cur: Pkt | null = null;
+/**
+ * A vhost worker thread for one queue of a virtio link: one turn moves packets until its queue is empty or
+ * the vhost weight (bytes, packets) is spent, then it requeues itself (vhost_net's fairness rule).
+ */
+abstract class VhostTask extends Task {
+  protected turnBytes = 0;
+  protected turnPkts = 0;
+  protected cur: Pkt | null = null;
   constructor(
     core: Core,
-    private readonly net: Net,
-    private readonly link: LinkRt,
-    private readonly q: number,
-    private readonly polling: boolean,
+    protected readonly net: Net,
+    protected readonly link: LinkRt,
+    protected readonly q: number,
+    protected readonly polling: boolean,
   ) {
     super(core);
     if (polling) this.pinned = true;
@@ -172,24 +175,40 @@ export class VhostTxTask extends Task {
     this.turnPkts = 0;
     this.chargeWake(this.net.c.contextSwitchNs);
   }
-  hasWork(): boolean {
+  protected withinWeight(): boolean {
     const c = this.net.c;
-    return this.link.guestTx[this.q].length > 0 && this.turnBytes < c.vhostWeightBytes && this.turnPkts < c.vhostWeightPackets;
+    return this.turnBytes < c.vhostWeightBytes && this.turnPkts < c.vhostWeightPackets;
   }
-  begin(): void {
-    const p = this.link.guestTx[this.q].shift() as Pkt;
+  /** Takes `p` as the packet in hand, charging the per-packet stage cost and the copy. */
+  protected take(p: Pkt, perPacketNs: number): void {
     const c = this.net.c;
     const len = p.frame.length;
-    this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : c.vhostTxPerPacketNs + c.skbAllocNs);
+    this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : perPacketNs);
     this.core.charge(CAT_COPY, len * c.copyNsPerByte);
     this.turnBytes += len;
     this.turnPkts++;
     this.cur = p;
   }
-  finish(): void {
+  /** Hands back the packet in hand, with its TSQ budget released. */
+  protected release(): Pkt {
     const p = this.cur as Pkt;
     this.cur = null;
     this.net.releaseTsq(p);
+    return p;
+  }
+}
+
+/** vhost TX worker: drains a guest TX ring into the host side (tap → bridge/router...). */
+export class VhostTxTask extends VhostTask {
+  hasWork(): boolean {
+    return this.link.guestTx[this.q].length > 0 && this.withinWeight();
+  }
+  begin(): void {
+    const c = this.net.c;
+    this.take(this.link.guestTx[this.q].shift() as Pkt, c.vhostTxPerPacketNs + c.skbAllocNs);
+  }
+  finish(): void {
+    const p = this.release();
     if (!this.net.crossVirtio(this.link, 'tx', p, this.core)) return;
     this.net.ingress(this.link.b, p, this.core);
   }
@@ -199,50 +218,17 @@ export class VhostTxTask extends Task {
 }
 
 /** vhost RX worker: moves packets from the tap queue into the guest RX ring and interrupts the guest. */
-export class VhostRxTask extends Task {
-  private turnBytes = 0;
-  private turnPkts = 0;
-  private cur: Pkt | null = null;
+export class VhostRxTask extends VhostTask {
   /** Stopped on a full guest RX ring; the guest's refill wakes it. */
   blocked = false;
-  constructor(
-    core: Core,
-    private readonly net: Net,
-    private readonly link: LinkRt,
-    private readonly q: number,
-    private readonly polling: boolean,
-  ) {
-    super(core);
-    if (polling) this.pinned = true;
-  }
-  override startTurn(): void {
-    this.turnBytes = 0;
-    this.turnPkts = 0;
-    this.chargeWake(this.net.c.contextSwitchNs);
-  }
   hasWork(): boolean {
-    const c = this.net.c;
-    return (
-      this.link.tapQ[this.q].length > 0 &&
-      !this.link.guestRx[this.q].full &&
-      this.turnBytes < c.vhostWeightBytes &&
-      this.turnPkts < c.vhostWeightPackets
-    );
+    return this.link.tapQ[this.q].length > 0 && !this.link.guestRx[this.q].full && this.withinWeight();
   }
   begin(): void {
-    const p = this.link.tapQ[this.q].shift() as Pkt;
-    const c = this.net.c;
-    const len = p.frame.length;
-    this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : c.vhostRxPerPacketNs);
-    this.core.charge(CAT_COPY, len * c.copyNsPerByte);
-    this.turnBytes += len;
-    this.turnPkts++;
-    this.cur = p;
+    this.take(this.link.tapQ[this.q].shift() as Pkt, this.net.c.vhostRxPerPacketNs);
   }
   finish(): void {
-    const p = this.cur as Pkt;
-    this.cur = null;
-    this.net.releaseTsq(p);
+    const p = this.release();
     const guest = this.link.a;
     if (!this.net.crossVirtio(this.link, 'rx', p, this.core)) return;
     this.link.guestRx[this.q].push(p);
