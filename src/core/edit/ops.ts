@@ -14,18 +14,16 @@ import type {
   NodeId,
   NodeKind,
   NodeSpec,
-  QdiscSpec,
   Scenario,
 } from '../scenario/types';
 import type { Edit, Position } from './edit';
+import { iface } from '../scenario/presets/build';
 
 export const NODE_KINDS: readonly NodeKind[] = ['vm', 'container', 'router', 'bridge', 'nic', 'forwarder'];
 
 /** Id prefixes, so new nodes read like the presets' (`vm1`, `br1`, `r1`). */
 export const ID_PREFIX: Record<NodeKind, string> = { vm: 'vm', container: 'ct', router: 'r', bridge: 'br', nic: 'nic', forwarder: 'fwd' };
 
-const DEFAULT_QDISC: QdiscSpec = { kind: 'pfifo', limitPackets: 1000 };
-const TAP_QDISC: QdiscSpec = { kind: 'pfifo', limitPackets: 500 };
 export const DEFAULT_RING_SIZE = 256;
 export const DEFAULT_WIRE_BITS_PER_SEC = 10e9;
 export const DEFAULT_WIRE_DELAY_NS = 10_000;
@@ -36,16 +34,9 @@ export function nextId(taken: Iterable<string>, prefix: string, from = 1): strin
   for (let n = from; ; n++) if (!set.has(`${prefix}${n}`)) return `${prefix}${n}`;
 }
 
+/** A new interface with the kernel's defaults for its template (the same defaults the presets use). */
 export function newIface(name: string, template: InterfaceTemplate): InterfaceSpec {
-  return {
-    name,
-    template,
-    mtu: 1500,
-    queues: 1,
-    features: {},
-    vnetHdr: template === 'virtio-net' || template === 'tap',
-    qdisc: template === 'bridge' || template === 'veth' ? { kind: 'noqueue' } : template === 'tap' ? TAP_QDISC : DEFAULT_QDISC,
-  };
+  return iface(name, template);
 }
 
 /** Template of a node's next interface, and its name stem. */
