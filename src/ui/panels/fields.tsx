@@ -21,60 +21,71 @@ export interface NumFieldProps {
 
 const show = (v: number | undefined, scale: number) => (v === undefined ? '' : String(Number((v / scale).toPrecision(12))));
 
-export function NumField({ label, value, unit, min, max, integer = true, scale = 1, optional = false, placeholder, onCommit }: NumFieldProps) {
+/**
+ * The draft behind a field: typed text is held until Enter or blur, when `accept` either commits it
+ * (returning null) or says why not; Esc drops the draft. Empty text in an optional field commits "remove".
+ */
+function useDraft(label: string, optional: boolean, hasValue: boolean, onRemove: () => void, accept: (text: string) => string | null) {
   const id = useId();
   const [text, setText] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const current = text ?? show(value, scale);
+  const reset = () => {
+    setText(null);
+    setError(null);
+  };
   const commit = () => {
     if (text === null) return;
     const t = text.trim();
     if (t === '' && optional) {
-      setText(null);
-      setError(null);
-      if (value !== undefined) onCommit(undefined);
+      reset();
+      if (hasValue) onRemove();
       return;
     }
+    const why = t === '' ? `${label} is required` : accept(t);
+    if (why) setError(why);
+    else reset();
+  };
+  const inputProps = {
+    id,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': error ? `${id}-err` : undefined,
+    onChange: (e: { target: { value: string } }) => setText(e.target.value),
+    onBlur: commit,
+    onKeyDown: (e: { key: string }) => {
+      if (e.key === 'Enter') commit();
+      if (e.key === 'Escape') reset();
+    },
+  };
+  return { id, text, error, inputProps };
+}
+
+function FieldError({ id, error }: { id: string; error: string | null }) {
+  if (!error) return null;
+  return (
+    <span className="field-error" id={`${id}-err`} role="alert">
+      {error}
+    </span>
+  );
+}
+
+export function NumField({ label, value, unit, min, max, integer = true, scale = 1, optional = false, placeholder, onCommit }: NumFieldProps) {
+  const { id, text, error, inputProps } = useDraft(label, optional, value !== undefined, () => onCommit(undefined), (t) => {
     const v = Number(t) * scale;
-    const lo = min / scale;
-    const hi = max / scale;
-    if (t === '' || !Number.isFinite(v) || (integer && !Number.isInteger(Math.round(v * 1e6) / 1e6)) || v < min || v > max) {
-      setError(`${label}: enter ${integer && scale === 1 ? 'an integer' : 'a number'} from ${lo} to ${hi}${unit ? ` ${unit}` : ''}`);
-      return;
+    if (!Number.isFinite(v) || (integer && !Number.isInteger(Math.round(v * 1e6) / 1e6)) || v < min || v > max) {
+      return `${label}: enter ${integer && scale === 1 ? 'an integer' : 'a number'} from ${min / scale} to ${max / scale}${unit ? ` ${unit}` : ''}`;
     }
-    setText(null);
-    setError(null);
     const out = integer ? Math.round(v) : v;
     if (out !== value) onCommit(out);
-  };
+    return null;
+  });
   return (
     <div className="form-row">
       <label htmlFor={id}>{label}</label>
       <span className="input-unit">
-        <input
-          id={id}
-          inputMode="decimal"
-          value={current}
-          placeholder={placeholder}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={error ? `${id}-err` : undefined}
-          onChange={(e) => setText(e.target.value)}
-          onBlur={commit}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') commit();
-            if (e.key === 'Escape') {
-              setText(null);
-              setError(null);
-            }
-          }}
-        />
+        <input {...inputProps} inputMode="decimal" value={text ?? show(value, scale)} placeholder={placeholder} />
         {unit && <span className="unit">{unit}</span>}
       </span>
-      {error && (
-        <span className="field-error" id={`${id}-err`} role="alert">
-          {error}
-        </span>
-      )}
+      <FieldError id={id} error={error} />
     </div>
   );
 }
@@ -91,52 +102,16 @@ export interface TextFieldProps {
 }
 
 export function TextField({ label, value, placeholder, check, optional = false, monospace = false, onCommit }: TextFieldProps) {
-  const id = useId();
-  const [text, setText] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const commit = () => {
-    if (text === null) return;
-    const t = text.trim();
-    if (t === '' && optional) {
-      setText(null);
-      setError(null);
-      if (value !== undefined) onCommit(undefined);
-      return;
-    }
-    const why = t === '' ? `${label} is required` : (check?.(t) ?? null);
-    if (why) {
-      setError(why);
-      return;
-    }
-    setText(null);
-    setError(null);
-    if (t !== value) onCommit(t);
-  };
+  const { id, text, error, inputProps } = useDraft(label, optional, value !== undefined, () => onCommit(undefined), (t) => {
+    const why = check?.(t) ?? null;
+    if (!why && t !== value) onCommit(t);
+    return why;
+  });
   return (
     <div className="form-row">
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        className={monospace ? 'mono' : undefined}
-        value={text ?? value ?? ''}
-        placeholder={placeholder}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
-        onChange={(e) => setText(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') commit();
-          if (e.key === 'Escape') {
-            setText(null);
-            setError(null);
-          }
-        }}
-      />
-      {error && (
-        <span className="field-error" id={`${id}-err`} role="alert">
-          {error}
-        </span>
-      )}
+      <input {...inputProps} className={monospace ? 'mono' : undefined} value={text ?? value ?? ''} placeholder={placeholder} />
+      <FieldError id={id} error={error} />
     </div>
   );
 }
