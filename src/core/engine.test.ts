@@ -309,3 +309,69 @@ describe('events by kind', () => {
     expect(sawKicks).toBe(true);
   });
 });
+
+// Bare-metal endpoints on NICs joined by 100 Gbit/s wires, for the LRO checks.
+const wire = (id: string, a: [string, string], b: [string, string]): LinkSpec => ({
+  id: id as LinkId,
+  kind: 'wire',
+  a: { node: a[0] as NodeId, iface: a[1] },
+  b: { node: b[0] as NodeId, iface: b[1] },
+  rateBitsPerSec: 100e9,
+  delayNs: 1000,
+});
+const host = (id: string, ip: string, hostId: string, features: Record<string, boolean> = {}): NodeSpec => ({
+  kind: 'container',
+  id: id as NodeId,
+  host: hostId as HostId,
+  interfaces: [ifc('eth0', 'nic', { ipv4: ip, vnetHdr: false, features })],
+});
+const hosts = [
+  { id: 'h1' as HostId, cores: 4 },
+  { id: 'h2' as HostId, cores: 4 },
+];
+const bareMetal = (receiverLro: boolean): Scenario =>
+  base([host('a', '10.0.0.1/24', 'h1'), host('b', '10.0.0.2/24', 'h2', { 'large-receive-offload': receiverLro })], [wire('w', ['a', 'eth0'], ['b', 'eth0'])], [tcp('f1', 'a', 'b')], {
+    hosts,
+  });
+
+/** a → router r1 (1 core, two NICs; `routerFeatures` on its ingress) → b. */
+function routed(routerFeatures: Record<string, boolean>): Scenario {
+  const r: NodeSpec = {
+    kind: 'router',
+    id: 'r1' as NodeId,
+    host: 'h2' as HostId,
+    cores: 1,
+    interfaces: [ifc('eth0', 'nic', { ipv4: '10.0.1.1/24', vnetHdr: false, features: { 'generic-receive-offload': false, ...routerFeatures } }), ifc('eth1', 'nic', { ipv4: '10.0.2.1/24', vnetHdr: false })],
+    routes: [],
+    firewall: [],
+  };
+  return base(
+    [host('a', '10.0.1.2/24', 'h1'), r, host('b', '10.0.2.2/24', 'h1')],
+    [wire('w1', ['a', 'eth0'], ['r1', 'eth0']), wire('w2', ['r1', 'eth1'], ['b', 'eth0'])],
+    [tcp('f1', 'a', 'b')],
+    { hosts },
+  );
+}
+
+describe('NIC LRO (hardware aggregation) and forwarding', () => {
+  it('a busy receiver with LRO gets few large skbs and less CPU per byte than one taking every 1500-byte frame', () => {
+    const on = runScenario(bareMetal(true));
+    const off = runScenario(bareMetal(false));
+    const perGbit = (r: RunResult) => nodeBusyNs(r, 'b') / gbps(r);
+    // The sender ships TSO frames that leave the NIC as 1500-byte segments; without LRO the receiver's driver sees
+    // each one (netdev + GRO per segment), with LRO the NIC hands it aggregates.
+    expect(iface(on, 'b/eth0').rx.meanFrameBytes).toBeGreaterThan(4 * iface(off, 'b/eth0').rx.meanFrameBytes);
+    expect(perGbit(on)).toBeLessThan(perGbit(off) * 0.8);
+    expect(gbps(on)).toBeGreaterThan(gbps(off));
+    expect(on.interfaces.every((i) => (i.rx.dropsByReason['lro-forwarded'] ?? 0) === 0)).toBe(true);
+  });
+
+  it('a router’s NIC starts with LRO off (dev_disable_lro) and takes every segment; forced back on, it aggregates', () => {
+    const stock = runScenario(routed({}));
+    const forced = runScenario(routed({ 'large-receive-offload': true }));
+    expect(gbps(stock)).toBeGreaterThan(0.5);
+    // GRO off on the router's ingress, so what its stack sees is what the NIC handed it.
+    expect(iface(stock, 'r1/eth0').rx.meanFrameBytes).toBeLessThan(1600);
+    expect(iface(forced, 'r1/eth0').rx.meanFrameBytes).toBeGreaterThan(4 * 1514);
+  });
+});

@@ -120,14 +120,14 @@ describe('netns export: script text', () => {
 
   it('ethtool intent goes through the features library: template defaults + intent, on a veth', () => {
     const c1 = twoContainersOnBridge().nodes[0].interfaces[0];
-    expect(ethtoolForInterface(c1).command).toMatch(/^ethtool -K eth0 .*gso off/);
+    expect(ethtoolForInterface(c1, 'container').command).toMatch(/^ethtool -K eth0 .*gso off/);
     // A virtio-net guest port: GRO on (veth turns it off by default), hardware GRO noted as unsupported.
     const vmPort = routerPreset().nodes[0].interfaces[0];
-    const r = ethtoolForInterface(vmPort);
+    const r = ethtoolForInterface(vmPort, 'vm');
     expect(r.command).toBe('ethtool -K eth0 gro on');
     expect(r.unsupported).toContain('rx-gro-hw');
     // An interface whose intent equals the veth defaults needs no command at all.
-    expect(ethtoolForInterface(twoContainersOnBridge().nodes[2].interfaces[0]).command).toBe('');
+    expect(ethtoolForInterface(twoContainersOnBridge().nodes[2].interfaces[0], twoContainersOnBridge().nodes[2].kind).command).toBe('');
   });
 });
 

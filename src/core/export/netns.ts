@@ -12,7 +12,8 @@
 import { applyFeatureIntent, applyFeatureRequests, formatEthtoolKCommand, type FeatureRequest } from '../features/ethtool';
 import { maskOf } from '../features/catalog';
 import { isChangeable, type NetDevice } from '../features/device';
-import { presetDevice, vethDevice } from '../features/presets';
+import { vethDevice } from '../features/presets';
+import { baselineDevice } from '../model/offloads';
 import { parseIpv4 } from '../scenario/schema';
 import type { FlowSpec, InterfaceSpec, LinkSpec, NodeSpec, QdiscSpec, Scenario } from '../scenario/types';
 
@@ -59,10 +60,10 @@ const MIRRORED = maskOf('SG', 'IP_CSUM', 'IPV6_CSUM', 'HW_CSUM', 'RXCSUM', 'TSO'
  * Requests that turn a fresh veth into the feature state the model gives this interface (template defaults +
  * intent), restricted to what a veth can change. Returns the resulting `ethtool -K` and what could not follow.
  */
-export function ethtoolForInterface(iface: InterfaceSpec): { command: string; unsupported: string[] } {
+export function ethtoolForInterface(iface: InterfaceSpec, nodeKind: NodeSpec['kind']): { command: string; unsupported: string[] } {
   let target: NetDevice;
   try {
-    target = applyFeatureIntent(presetDevice(iface.template), iface.features).device;
+    target = applyFeatureIntent(baselineDevice(iface.template, nodeKind), iface.features).device;
   } catch (e) {
     return { command: '', unsupported: [`features ${JSON.stringify(iface.features)}: ${e instanceof Error ? e.message : String(e)}`] };
   }
@@ -252,7 +253,7 @@ export function exportNetnsScript(s: Scenario, opts: NetnsExportOptions = {}): N
         emit(`ip -n ${ns} addr add ${i.ipv6} dev ${target} nodad`);
         if (n.kind === 'router') ipv6Routers.add(n.id);
       }
-      const eth = ethtoolForInterface(i);
+      const eth = ethtoolForInterface(i, n.kind);
       if (eth.command) emit(`soft x ${shellQuote(n.id)} ${eth.command} || true`);
       for (const f of eth.unsupported) notes.push(`${n.id}/${i.name}: ${f} is on in the model but a veth cannot do it`);
       const wire = wireOf.get(`${n.id}/${i.name}`);

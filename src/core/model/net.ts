@@ -76,6 +76,8 @@ export class Port {
   /** Receive rings of a NIC port on a wire (one per queue) and their NAPI consumers. */
   nicRx: PktQueue[] = [];
   nicNapi: NapiTask[] = [];
+  /** Per receive queue: the NIC's LRO engine (aggregates in hardware while the ring waits for NAPI). */
+  nicLro: GroQueue[] = [];
   rss: IndirectionTable | null = null;
   /** Static FDB of an L2 node's port: MACs (as numbers) reachable through it. */
   domain = -1;
@@ -87,7 +89,7 @@ export class Port {
     counters: Counters,
   ) {
     this.id = `${node.id}/${spec.name}`;
-    this.dev = createInterfaceDevice(spec.template, spec.features);
+    this.dev = createInterfaceDevice(spec.template, spec.features, node.kind);
     this.mac = spec.mac ? macBytes(spec.mac) : Uint8Array.of(0x52, 0x54, 0x00, node.index & 0xff, index & 0xff, (node.index >> 8) & 0xff);
     this.ctr = counters.alloc(PORT_STRIDE);
     if (spec.ipv4) {
@@ -258,6 +260,9 @@ export class NapiTask extends Task {
   private curIsDelivery = false;
   interrupted = false;
   guestSide = false;
+  /** A NIC ring's LRO engine: held aggregates are closed (flushed to the ring) when the poll finds it empty. */
+  lro: GroQueue | null = null;
+  private readonly lroOut: GroPacket[] = [];
   constructor(
     core: Core,
     private readonly net: Net,
@@ -284,7 +289,12 @@ export class NapiTask extends Task {
     this.chargeWake(this.net.c.contextSwitchNs);
   }
   hasWork(): boolean {
-    return this.outHead < this.out.length || (this.ring.length > 0 && this.budget < this.net.c.napiWeightPackets);
+    if (this.outHead < this.out.length) return true;
+    if (this.budget >= this.net.c.napiWeightPackets) return false;
+    return this.ring.length > 0 || this.lroHeld();
+  }
+  private lroHeld(): boolean {
+    return this.lro !== null && this.lro.heldFlows > 0;
   }
   begin(): void {
     const c = this.net.c;
@@ -298,6 +308,7 @@ export class NapiTask extends Task {
       this.curIsDelivery = true;
       return;
     }
+    if (this.ring.length === 0) this.closeLro();
     const p = this.ring.shift() as Pkt;
     this.budget++;
     this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : c.rxNetdevPerPacketNs + c.skbAllocNs);
@@ -319,7 +330,8 @@ export class NapiTask extends Task {
     if (off.gro && !this.polling && isTcp(p.frame)) {
       const summed = this.gro.stats.checksumBytes;
       const verdict = this.gro.receive(p.frame, p.skb, this.groOut);
-      if (verdict === 'merged' || verdict === 'merged-flushed') this.core.charge(CAT_GRO, this.net.c.groMergePerSegmentNs * Math.max(1, p.segments));
+      // One skb_gro_receive per packet merged: an arriving aggregate (LRO, GSO) moves its frags in one call.
+      if (verdict === 'merged' || verdict === 'merged-flushed') this.core.charge(CAT_GRO, this.net.c.groMergePerSegmentNs);
       const verified = this.gro.stats.checksumBytes - summed;
       if (verified > 0) {
         // GRO validates a CHECKSUM_NONE segment in software before it may merge it.
@@ -337,7 +349,13 @@ export class NapiTask extends Task {
       this.takeGro();
     }
     if (this.outHead < this.out.length) return true;
-    return this.ring.length > 0;
+    return this.ring.length > 0 || this.lroHeld();
+  }
+  /** The ring ran dry: the device closes its open aggregates and writes them back. */
+  private closeLro(): void {
+    const lro = this.lro as GroQueue;
+    lro.flush(this.lroOut);
+    this.net.pushLro(this.port, this.ring, this.lroOut);
   }
   private takeGro(): void {
     for (let i = 0; i < this.groOut.length; i++) {
@@ -835,11 +853,15 @@ export class Net {
       p.skb.hashType = l4 ? PktHashType.L4 : PktHashType.L3;
       q = (port.rss as IndirectionTable).queueFor(h);
     }
-    if (!port.nicRx[q].push(p)) {
+    const t = port.nicNapi[q];
+    if (!t.pinned && port.dev.offloads.lro && f.l4Proto === 6 && t.lro !== null) {
+      // Hardware LRO: segments of a flow join the open aggregate while the ring waits for the poll.
+      t.lro.receive(p.frame, p.skb, this.lroOut);
+      this.pushLro(port, port.nicRx[q], this.lroOut);
+    } else if (!port.nicRx[q].push(p)) {
       this.drop(port, 'rx', 'rx-ring-full', p);
       return;
     }
-    const t = port.nicNapi[q];
     if (t.pinned) {
       t.runNow();
       return;
@@ -849,6 +871,18 @@ export class Net {
       t.interrupted = true;
       t.wakeAfter(0);
     }
+  }
+
+  private readonly lroOut: GroPacket[] = [];
+
+  /** Write back what a NIC's LRO engine completed: one ring entry (one skb for the driver) per aggregate. */
+  pushLro(port: Port, ring: PktQueue, done: GroPacket[]): void {
+    for (let i = 0; i < done.length; i++) {
+      const g = done[i];
+      const p = new Pkt(g.frame, g.skb);
+      if (!ring.push(p)) this.drop(port, 'rx', 'rx-ring-full', p);
+    }
+    done.length = 0;
   }
 
   // ---- virtio boundary ----------------------------------------------------------------------------
@@ -1346,8 +1380,10 @@ export class Net {
           for (let q = 0; q < queues; q++) {
             const ring = new PktQueue(ls.ringSize ?? c.ringSizeDescriptors);
             const core = x.node.cores.length > 0 ? x.node.cores[q % x.node.cores.length] : this.allocCore(x.node.spec.host, `${x.id}/irq${q}`);
+            const napi = new NapiTask(core, this, x, ring, polls, false, null);
+            if (!polls) napi.lro = new GroQueue({ mode: 'lro' });
             x.nicRx.push(ring);
-            x.nicNapi.push(new NapiTask(core, this, x, ring, polls, false, null));
+            x.nicNapi.push(napi);
           }
         }
       }

@@ -7,11 +7,21 @@
 import { presetDevice } from '../features/presets';
 import { applyFeatureIntent } from '../features/ethtool';
 import { FeatureError } from '../features/errors';
-import type { NetDevice } from '../features/device';
-import type { InterfaceTemplate } from '../scenario/types';
+import { devDisableLro, type NetDevice } from '../features/device';
+import type { InterfaceTemplate, NodeSpec } from '../scenario/types';
 
-export function createInterfaceDevice(template: InterfaceTemplate, intent: Record<string, boolean>): NetDevice {
+/**
+ * The device an interface starts as on a node of this kind: the driver template, and on a node that forwards
+ * (a router with ip_forward on, a bridge's port, a forwarder) LRO switched off by dev_disable_lro — which runs
+ * before any `ethtool -K`, so the scenario's intent may still turn it back on.
+ */
+export function baselineDevice(template: InterfaceTemplate, nodeKind: NodeSpec['kind']): NetDevice {
   const dev = presetDevice(template);
+  return nodeKind === 'router' || nodeKind === 'bridge' || nodeKind === 'forwarder' ? devDisableLro(dev) : dev;
+}
+
+export function createInterfaceDevice(template: InterfaceTemplate, intent: Record<string, boolean>, nodeKind: NodeSpec['kind']): NetDevice {
+  const dev = baselineDevice(template, nodeKind);
   return Object.keys(intent).length === 0 ? dev : applySafely(dev, intent);
 }
 

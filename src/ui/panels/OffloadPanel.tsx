@@ -8,12 +8,12 @@
 import { useId, useMemo, useState } from 'react';
 import { applyFeatureRequests, ethtoolRows, FeatureError, formatEthtoolKCommand, isChangeable, parseEthtoolK, type FeatureRow } from '../../core/features';
 import { deviceOf, intentOf } from './offload-intent';
-import type { Endpoint, InterfaceSpec } from '../../core/scenario/types';
+import type { Endpoint, InterfaceSpec, NodeSpec } from '../../core/scenario/types';
 import { useAppStore } from '../../store/app-store';
 
-export function OffloadPanel({ at, iface }: { at: Endpoint; iface: InterfaceSpec }) {
+export function OffloadPanel({ at, iface, nodeKind }: { at: Endpoint; iface: InterfaceSpec; nodeKind: NodeSpec['kind'] }) {
   const edit = useAppStore((s) => s.edit);
-  const { device, baseline, error } = useMemo(() => deviceOf(iface), [iface]);
+  const { device, baseline, error } = useMemo(() => deviceOf(iface, nodeKind), [iface, nodeKind]);
   const rows = useMemo(() => ethtoolRows(device), [device]);
   const command = useMemo(() => formatEthtoolKCommand(device, iface.name, baseline), [device, baseline, iface.name]);
   const [paste, setPaste] = useState('');

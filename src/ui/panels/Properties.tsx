@@ -399,7 +399,7 @@ function IfaceProps({ node, iface, scenario }: { node: NodeSpec; iface: Interfac
           </button>
         </div>
       )}
-      <OffloadPanel at={at} iface={iface} />
+      <OffloadPanel at={at} iface={iface} nodeKind={node.kind} />
       <p>
         <button type="button" className="danger" onClick={deleteSelection}>
           Remove interface {iface.name}

@@ -3,11 +3,15 @@
  * with the intent applied, and back, the minimal intent (kernel feature names) that yields a device's wanted
  * set. Kernel names only, so a group name and one of its members never conflict in the scenario.
  */
-import { applyFeatureIntent, isChangeable, presetDevice, type NetDevice } from '../../core/features';
-import type { InterfaceSpec } from '../../core/scenario/types';
+import { applyFeatureIntent, isChangeable, type NetDevice } from '../../core/features';
+import { baselineDevice } from '../../core/model/offloads';
+import type { InterfaceSpec, NodeSpec } from '../../core/scenario/types';
 
-export function deviceOf(iface: Pick<InterfaceSpec, 'template' | 'features'>): { device: NetDevice; baseline: NetDevice; error: string | null } {
-  const baseline = presetDevice(iface.template);
+export function deviceOf(
+  iface: Pick<InterfaceSpec, 'template' | 'features'>,
+  nodeKind: NodeSpec['kind'],
+): { device: NetDevice; baseline: NetDevice; error: string | null } {
+  const baseline = baselineDevice(iface.template, nodeKind);
   try {
     return { device: applyFeatureIntent(baseline, iface.features).device, baseline, error: null };
   } catch (e) {
