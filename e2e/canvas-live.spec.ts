@@ -17,7 +17,7 @@ test('router-no-club: super-frames shrink to MTU frames at br1 (GSO split), grow
   await run(page, 'router-no-club');
   const summary = page.getByTestId('canvas-hotspots');
   await expect(summary).toContainText('GSO split at br1/tap1');
-  await expect(summary).toContainText('GRO merge at vm2/eth0');
+  await expect(summary).toContainText('GRO/LRO merge at vm2/eth0');
   await expect(summary).toContainText(/r1 CPU saturated/);
 
   // The split sits between a link that carries super-frames and one that carries MTU frames, with units.
@@ -29,7 +29,7 @@ test('router-no-club: super-frames shrink to MTU frames at br1 (GSO split), grow
   const br1 = page.locator('[data-node-id="br1"]');
   await expect(br1.locator('[data-iface=\'["br1","tap1"]\']')).toHaveAttribute('data-live', 'gso-split');
   await expect(br1.locator('text.live-stack')).toContainText('✂ GSO split at tap1');
-  await expect(page.locator('[data-node-id="vm2"] text.live-stack')).toContainText('⊕ GRO merge at eth0');
+  await expect(page.locator('[data-node-id="vm2"] text.live-stack')).toContainText('⊕ GRO/LRO merge at eth0');
 
   const r1 = page.locator('[data-node-id="r1"]');
   await expect(r1).toHaveAttribute('data-hot', 'cpu');

@@ -65,7 +65,7 @@ export interface HopMarker {
 export const MARKER_TEXT: Record<MarkerKind, string> = {
   'gso-split': 'GSO split',
   'link-split': 'split on link',
-  'gro-merge': 'GRO merge',
+  'gro-merge': 'GRO/LRO merge',
 };
 
 export const MARKER_ICON: Record<MarkerKind, string> = {
