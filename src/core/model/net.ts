@@ -674,6 +674,9 @@ export class Net {
 
   tsqRelease: ((flow: number, bytes: number) => void) | null = null;
 
+  /** ICMP "fragmentation needed" for a frame a router could not forward: called with the dropped frame and the egress MTU. */
+  fragNeeded: ((frame: Uint8Array, mtu: number) => void) | null = null;
+
   releaseTsq(p: Pkt): void {
     if (p.tsqFlow >= 0) {
       const f = p.tsqFlow;
@@ -1052,6 +1055,16 @@ export class Net {
     if (node.routes.length > 1) core.charge(CAT_LOOKUP, c.routeLookupNs);
     if (route === null) {
       this.drop(inPort, 'rx', 'no-route', p);
+      return;
+    }
+    // ip_forward → ip_exceeds_mtu: a packet larger than the egress MTU (a GSO packet whose segments would be,
+    // skb_gso_validate_network_len) is not forwarded; with DF (always for IPv6) the sender gets ICMP
+    // "fragmentation needed" / "packet too big" quoting the egress MTU. Fragmentation (no DF) is not modelled.
+    const egressMtu = route.port.mtu;
+    const l3Bytes = skbIsGso(p.skb) ? p.skb.gsoSize + (f.payloadOffset - f.l3Offset) : f.ipTotalLength;
+    if (l3Bytes > egressMtu) {
+      if (f.ipVersion === 6 || f.dontFragment) this.fragNeeded?.(p.frame, egressMtu);
+      this.drop(route.port, 'tx', 'mtu-exceeded', p);
       return;
     }
     let walked = 0;
