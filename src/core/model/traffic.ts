@@ -349,8 +349,11 @@ export class TcpFlow extends FlowRt implements EventTarget {
   prepare(core: Core, nowNs: number): void {
     const c = this.net.c;
     const mss = this.mss;
-    const hole = this.tlpPending ? this.una : this.inRecovery ? this.nextHole() : -1;
+    // A loss probe (tcp_send_loss_probe) sends one new segment if the receive window allows, else re-sends the last.
+    const tlp = this.tlpPending;
     this.tlpPending = false;
+    const probeNew = tlp && this.limitBytes > this.nxt && this.nxt - this.una + mss <= this.sndWnd;
+    const hole = tlp ? (probeNew ? -1 : Math.max(this.una, this.nxt - mss)) : this.inRecovery ? this.nextHole() : -1;
     if (hole >= 0) {
       let end = this.highSack > hole ? this.highSack : this.nxt;
       for (let i = 0; i < this.sacked.length; i += 2) if (this.sacked[i] > hole) {
@@ -371,8 +374,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
     }
     const left = this.limitBytes - this.nxt;
     const room = Math.min(this.cwnd, this.sndWnd) - this.pipe();
-    let len = Math.min(this.sizeGoal(), left);
-    if (room < len) len = room >= mss ? Math.floor(room / mss) * mss : Math.min(mss, left);
+    let len = Math.min(probeNew ? mss : this.sizeGoal(), left);
+    if (room < len && !probeNew) len = room >= mss ? Math.floor(room / mss) * mss : Math.min(mss, left);
     len = Math.max(1, len);
     this.pSeq = this.nxt;
     this.pLen = len;
@@ -591,7 +594,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
   }
 
   private addSack(s: number, e: number): void {
-    if (e <= this.una || s >= e || e > this.nxt) return;
+    if (e <= this.una || s >= e || e > this.sentHigh) return;
     s = Math.max(s, this.una);
     const r = this.sacked;
     let i = 0;
@@ -644,9 +647,12 @@ export class TcpFlow extends FlowRt implements EventTarget {
       }
       i += len;
     }
-    if (ackOff > this.una && ackOff <= this.nxt) {
+    // Anything up to the highest byte ever sent is acceptable (tcp_ack checks against snd_nxt, which an RTO
+    // does not rewind): after go-back-N, the receiver may acknowledge data queued before the loss.
+    if (ackOff > this.una && ackOff <= this.sentHigh) {
       const acked = ackOff - this.una;
       this.una = ackOff;
+      if (this.nxt < ackOff) this.nxt = ackOff;
       this.dupAcks = 0;
       this.tlpOutstanding = false;
       const sentAt = this.sentTimeOf(this.una - acked, ackOff);
@@ -676,12 +682,23 @@ export class TcpFlow extends FlowRt implements EventTarget {
       this.rtoDeadline = this.una < this.nxt ? now + this.rtoNs : Number.POSITIVE_INFINITY;
       this.scheduleRto();
     } else if (ackOff === this.una && this.nxt > this.una) {
+      // An ACK pointing into a range we hold as SACKed: the receiver reneged (tcp_check_sack_reneging); forget the
+      // scoreboard so the head is retransmitted instead of waiting for an RTO.
+      if (this.sacked.length > 0 && this.sacked[0] <= this.una) {
+        this.clearSacks();
+        this.rtxNext = this.una;
+      }
       this.dupAcks++;
       if (this.inRecovery && this.rtxNext > this.una && now - this.unaRtxNs > Math.max(2 * this.srttNs, 200_000)) this.rtxNext = this.una;
     }
     this.pruneSacks();
     if (this.inRecovery) this.rtxCredit = Math.min(2, this.rtxCredit + 1);
-    if (!this.inRecovery && this.nxt > this.una && (this.dupAcks >= 3 || this.sackedBytes >= 3 * mss)) {
+    // tcp_time_to_recover in 4.9: three dupacks or SACKed bytes, FACK (a SACK more than `reordering` = 3 segments
+    // above una), or early retransmit (RFC 5827: with fewer than 4 segments out, fewer dupacks suffice).
+    const outSegs = Math.ceil((this.nxt - this.una) / mss);
+    const early = outSegs < 4 && this.sackedBytes > 0 && this.sackedBytes <= this.nxt - this.una - mss;
+    const fack = this.highSack - this.una > 3 * mss;
+    if (!this.inRecovery && this.nxt > this.una && (this.dupAcks >= 3 || this.sackedBytes >= 3 * mss || fack || early)) {
       // Fast retransmit / SACK recovery: halve once per window, retransmit the holes below the highest SACK.
       this.ssthresh = Math.max((this.nxt - this.una) / 2, 2 * mss);
       this.cwnd = this.ssthresh;
@@ -743,7 +760,6 @@ export class TcpFlow extends FlowRt implements EventTarget {
     }
     r.splice(i, j - i, s, e);
     this.lastOoo = s;
-    if (r.length > 256) r.length = 256; // bounded: the highest ranges are forgotten (sender retransmits them)
   }
 
   /** Queue in-order bytes on the socket and wake the reader if it sleeps (the copy happens in its recv()). */
