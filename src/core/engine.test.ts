@@ -376,16 +376,16 @@ describe('NIC LRO (hardware aggregation) and forwarding', () => {
   });
 });
 
-describe('TCP loss recovery', () => {
-  // Heavy random loss on the segmented path (1500-byte frames): many holes at the receiver, SACK recovery and RTOs.
-  const lossy = (fraction: number): Scenario =>
-    twoVms(
-      { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } },
-      { features: { 'generic-receive-offload': false } },
-      [tcp()],
-      { faults: [{ kind: 'drop', at: { node: 'br0' as NodeId, iface: 'tap1' }, direction: 'tx', fraction }], durationNs: 1000 * MS },
-    );
+// Heavy random loss on the segmented path (1500-byte frames): many holes at the receiver, SACK recovery and RTOs.
+const lossy = (fraction: number): Scenario =>
+  twoVms(
+    { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } },
+    { features: { 'generic-receive-offload': false } },
+    [tcp()],
+    { faults: [{ kind: 'drop', at: { node: 'br0' as NodeId, iface: 'tap1' }, direction: 'tx', fraction }], durationNs: 1000 * MS },
+  );
 
+describe('TCP loss recovery', () => {
   it('keeps delivering through random loss, and delivers less the more is lost', { timeout: 60_000 }, () => {
     const total: number[] = [];
     for (const fraction of [0.01, 0.05, 0.2]) {
