@@ -406,3 +406,27 @@ describe('TCP loss recovery', () => {
     expect(total[2]).toBeGreaterThan(0);
   });
 });
+
+describe('MSS and path MTU', () => {
+  const withMtu = (s: Scenario, mtuOf: (node: string, iface: string) => number): Scenario => ({
+    ...s,
+    nodes: s.nodes.map((n) => ({ ...n, interfaces: n.interfaces.map((i) => ({ ...i, mtu: mtuOf(n.id, i.name) })) })) as NodeSpec[],
+  });
+
+  it('each end announces MTU − 40 in its SYN: a 9000-MTU sender segments for a 1500-MTU receiver', () => {
+    const segmented = twoVms({ features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } }, { features: { 'generic-receive-offload': false } });
+    const r = runScenario(withMtu(segmented, (node) => (node === 'vm2' ? 1500 : 9000)));
+    expect(gbps(r)).toBeGreaterThan(0.5);
+    expect(iface(r, 'vm2/eth0').rx.meanFrameBytes).toBeLessThanOrEqual(1514);
+    expect(iface(r, 'vm2/eth0').rx.drops).toBe(0);
+  });
+
+  it('a router with a smaller egress MTU drops what does not fit and the sender learns the path MTU (ICMP frag needed)', () => {
+    const r = runScenario(withMtu(viaRouter(), (node, name) => (node === 'r1' && name === 'eth1' ? 1500 : 9000)));
+    const dropped = iface(r, 'r1/eth1').tx.dropsByReason['mtu-exceeded'] ?? 0;
+    // Only the first flight is too big; after that every segment (or GSO segment size) fits.
+    expect(dropped).toBeGreaterThan(0);
+    expect(dropped).toBeLessThan(50);
+    expect(gbps(r)).toBeGreaterThan(0.5 * gbps(runScenario(viaRouter())));
+  });
+});

@@ -10,7 +10,7 @@ import { COST_PARAM_NAMES, resolveProfile, type CostParamName } from './sim/prof
 import { CATEGORY_COUNT, Core, Task } from './sim/cpu';
 import { Rng } from './rng';
 import { G_ACCEPTED_CORRUPT, G_BAD, G_HOPS, G_SEG_HOPS, G_TRUSTED, G_VERIFIED, LineTx, Net, Shaper, PC_RX_BYTES, PC_RX_DROPS, PC_RX_EV, PC_RX_PKTS, PC_TX_BYTES, PC_TX_DROPS, PC_TX_EV, PC_TX_PKTS, type Port } from './model/net';
-import { createFlow, FlowRt, ProbeFlow, TcpFlow } from './model/traffic';
+import { createFlow, FlowRt, pmtuDiscovery, ProbeFlow, TcpFlow } from './model/traffic';
 import type { Pkt } from './model/pkt';
 import { PacketError } from './packet/errors';
 import { applyIntent } from './model/offloads';
@@ -136,6 +136,7 @@ export class Engine implements EventTarget {
       const f = this.flows[flowIdx];
       if (f instanceof TcpFlow) f.onTsqRelease(bytes);
     };
+    this.net.fragNeeded = pmtuDiscovery(this.net);
     this.net.captureHook = (port, dir, p) => this.capture(port, dir, p.frame, p.skb);
     for (const f of this.flows) f.start();
     scenario.timeline.forEach((ev, i) => this.sim.push(ev.atNs, this, TIMELINE_BASE + i));

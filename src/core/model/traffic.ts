@@ -8,7 +8,7 @@ import type { EventTarget } from '../sim/eventQueue';
 import type { Rng } from '../rng';
 import type { FlowSpec, ProbeFlowSpec, TcpFlowSpec, UdpFlowSpec } from '../scenario/types';
 import { LatencyHistogram } from '../metrics/stats';
-import { buildTcpFrame, buildUdpFrame, TCP_ACK, TCP_PSH, type ParsedFrame } from '../packet/frame';
+import { buildTcpFrame, buildUdpFrame, createParsedFrame, parseFrameInto, TCP_ACK, TCP_PSH, type ParsedFrame } from '../packet/frame';
 import { createSkb, IpSummed, SKB_GSO_TCPV4 } from '../packet/skb';
 import { FRAME_POOL_BYTES, G_ACCEPTED_CORRUPT, ipBytes, type FlowSink, type Net, type NodeRt, type Port } from './net';
 import { Pkt } from './pkt';
@@ -189,6 +189,20 @@ const TLP_MIN_NS = 1_000_000;
 /** TCP_TIMEOUT_INIT: the probe timeout before the first RTT sample. */
 const TLP_NO_RTT_NS = 1_000_000_000;
 
+/**
+ * ICMP "fragmentation needed" for a dropped frame → the TCP flow that sent it (by protocol and ports, as
+ * icmp_unreach → tcp_v4_err looks up the socket from the quoted headers).
+ */
+export function pmtuDiscovery(net: Net): (frame: Uint8Array, mtu: number) => void {
+  const f = createParsedFrame();
+  return (frame, mtu) => {
+    parseFrameInto(f, frame);
+    if (f.tcp === null) return;
+    const hit = net.flowsByKey.get(6 * 4294967296 + f.srcPort * 65536 + f.dstPort);
+    if (hit !== undefined && !hit.reverse && hit.sink instanceof TcpFlow) hit.sink.onFragNeeded(mtu);
+  };
+}
+
 export class TcpFlow extends FlowRt implements EventTarget {
   // sender
   private una = 0;
@@ -279,8 +293,30 @@ export class TcpFlow extends FlowRt implements EventTarget {
     if (this.rcvWndSent < this.net.c.rcvWindowBytes / 2 && free >= 2 * this.rcvWndSent && free >= 2 * this.mss) this.sendAck(core);
   }
 
+  /** Path MTU learned from ICMP "fragmentation needed" (tcp_v4_mtu_reduced); the route's MTU until then. */
+  private pmtu = Number.POSITIVE_INFINITY;
+
+  /** MSS: the smaller of both ends' (each announces MTU − 40 in its SYN) and the path MTU's. */
   get mss(): number {
-    return this.fwd.port.mtu - 40;
+    return Math.min(this.fwd.port.mtu, this.rev.port.mtu, this.pmtu) - 40;
+  }
+
+  /**
+   * A router could not forward a segment (ICMP frag needed, quoting its egress MTU): lower the path MTU (not below
+   * ip_rt_min_pmtu, 552) and, as tcp_simple_retransmit does, re-send what is in flight at the new size without
+   * touching cwnd.
+   */
+  onFragNeeded(mtu: number): void {
+    const next = Math.max(552, mtu);
+    if (next >= Math.min(this.fwd.port.mtu, this.rev.port.mtu, this.pmtu)) return;
+    this.pmtu = next;
+    if (this.una < this.nxt) {
+      this.nxt = this.una;
+      this.inRecovery = false;
+      this.clearSacks();
+      this.dupAcks = 0;
+    }
+    if (this.canSend()) this.task.runNow();
   }
 
   start(): void {
