@@ -407,12 +407,12 @@ describe('TCP loss recovery', () => {
   });
 });
 
-describe('MSS and path MTU', () => {
-  const withMtu = (s: Scenario, mtuOf: (node: string, iface: string) => number): Scenario => ({
-    ...s,
-    nodes: s.nodes.map((n) => ({ ...n, interfaces: n.interfaces.map((i) => ({ ...i, mtu: mtuOf(n.id, i.name) })) })) as NodeSpec[],
-  });
+const withMtu = (s: Scenario, mtuOf: (node: string, iface: string) => number): Scenario => ({
+  ...s,
+  nodes: s.nodes.map((n) => ({ ...n, interfaces: n.interfaces.map((i) => ({ ...i, mtu: mtuOf(n.id, i.name) })) })) as NodeSpec[],
+});
 
+describe('MSS and path MTU', () => {
   it('each end announces MTU − 40 in its SYN: a 9000-MTU sender segments for a 1500-MTU receiver', () => {
     const segmented = twoVms({ features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } }, { features: { 'generic-receive-offload': false } });
     const r = runScenario(withMtu(segmented, (node) => (node === 'vm2' ? 1500 : 9000)));
