@@ -430,3 +430,16 @@ describe('MSS and path MTU', () => {
     expect(gbps(r)).toBeGreaterThan(0.5 * gbps(runScenario(viaRouter())));
   });
 });
+
+describe('several flows', () => {
+  it('two bulk flows between one-vCPU guests share the CPUs: neither starves', () => {
+    for (const segmented of [false, true]) {
+      const sender = segmented ? { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } } : {};
+      const s = twoVms(sender, {}, [tcp('f1'), { ...tcp('f2'), srcPort: 40001, dstPort: 5202 } as FlowSpec], { durationNs: 60 * MS });
+      const r = runScenario(s);
+      const a = gbps(r, 'f1');
+      const b = gbps(r, 'f2');
+      expect(Math.min(a, b) / (a + b), `segmented=${segmented}: ${a.toFixed(2)} vs ${b.toFixed(2)} Gbit/s`).toBeGreaterThan(0.3);
+    }
+  });
+});

@@ -189,6 +189,20 @@ const TLP_MIN_NS = 1_000_000;
 /** TCP_TIMEOUT_INIT: the probe timeout before the first RTT sample. */
 const TLP_NO_RTT_NS = 1_000_000_000;
 
+const readersByNode = new WeakMap<NodeRt, number>();
+
+/**
+ * Where a receiving application runs: the first on the CPU whose softirq delivered its data (wake-affine), later
+ * ones spread over the node's other CPUs, as the scheduler's load balancing would.
+ */
+function readerCore(node: NodeRt, delivering: Core): Core {
+  const n = readersByNode.get(node) ?? 0;
+  readersByNode.set(node, n + 1);
+  const cores = node.cores;
+  const at = cores.indexOf(delivering);
+  return at < 0 || cores.length === 0 ? delivering : cores[(at + n) % cores.length];
+}
+
 /**
  * ICMP "fragmentation needed" for a dropped frame → the TCP flow that sent it (by protocol and ports, as
  * icmp_unreach → tcp_v4_err looks up the socket from the quoted headers).
@@ -801,8 +815,15 @@ export class TcpFlow extends FlowRt implements EventTarget {
   /** Queue in-order bytes on the socket and wake the reader if it sleeps (the copy happens in its recv()). */
   private deliver(len: number, core: Core): void {
     this.rcvQueuedBytes += len;
-    this.reader ??= new TcpReadTask(core, this);
-    if (!this.reader.active) this.reader.runNow();
+    this.reader ??= new TcpReadTask(readerCore(this.dst, core), this);
+    const r = this.reader;
+    if (r.active) return;
+    if (r.core === core) r.runNow();
+    else {
+      // A reader on another CPU is woken by an IPI (select_idle_sibling put it there).
+      core.charge(CAT_EVENT, this.net.c.wakeupWakerNs);
+      r.wakeAfter(this.net.c.wakeupLatencyNs);
+    }
   }
 
   private readonly sackOut: Array<[number, number]> = [];

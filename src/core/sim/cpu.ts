@@ -18,6 +18,9 @@ export const CAT_LOOKUP = 7;
 export const CATEGORY_COUNT = 8;
 /** MAX_SOFTIRQ_TIME (kernel/softirq.c, 2 ms): softirq work longer than this is deferred to ksoftirqd. */
 const MAX_SOFTIRQ_TIME_NS = 2_000_000;
+/** CFS: sysctl_sched_latency (6 ms) shared by the runnable processes, never below sched_min_granularity (0.75 ms). */
+const SCHED_LATENCY_NS = 6_000_000;
+const SCHED_MIN_GRANULARITY_NS = 750_000;
 
 /** A schedulable consumer (vhost worker, NAPI poll, TCP sender, router softirq...). */
 export abstract class Task implements EventTarget {
@@ -86,6 +89,9 @@ export class Core implements EventTarget {
   private lowWaitSinceNs = -1;
   /** A process-context turn granted after starvation runs unpreempted until this time. */
   private fairUntilNs = -1;
+  /** The process whose CFS slice is running, and since when: other runnable processes get the core after it. */
+  private sliceTask: Task | null = null;
+  private sliceStartNs = 0;
   private needFinish = false;
   private pendingNs = 0;
 
@@ -137,6 +143,12 @@ export class Core implements EventTarget {
         this.current = null;
         t = null;
       }
+      if (t !== null && t.lowPriority && this.lowq.length > 0 && nowNs - this.sliceStartNs >= this.sliceNs() && t.hasWork()) {
+        // Its slice is used up and another process is runnable: CFS puts it behind them.
+        this.lowq.push(t);
+        this.current = null;
+        t = null;
+      }
       if (t !== null && !t.hasWork()) {
         this.current = null;
         if (t.endTurn(nowNs)) this.enqueue(t);
@@ -155,9 +167,7 @@ export class Core implements EventTarget {
           else if (nowNs - this.lowWaitSinceNs >= MAX_SOFTIRQ_TIME_NS) {
             this.lowWaitSinceNs = -1;
             this.fairUntilNs = nowNs + MAX_SOFTIRQ_TIME_NS;
-            t = this.lowq.shift() as Task;
-            this.current = t;
-            t.startTurn(nowNs);
+            t = this.takeLow(nowNs);
             continue;
           }
         } else {
@@ -167,9 +177,7 @@ export class Core implements EventTarget {
           this.runq.length = 0;
           this.head = 0;
           if (this.lowq.length > 0) {
-            t = this.lowq.shift() as Task;
-            this.current = t;
-            t.startTurn(nowNs);
+            t = this.takeLow(nowNs);
             continue;
           }
           this.busy = false;
@@ -191,6 +199,22 @@ export class Core implements EventTarget {
       this.sim.push(nowNs + d, this, 0);
       return;
     }
+  }
+
+  private sliceNs(): number {
+    return Math.max(SCHED_MIN_GRANULARITY_NS, SCHED_LATENCY_NS / (this.lowq.length + 1));
+  }
+
+  /** Run the next process; a new one starts a fresh slice (one resumed after a softirq keeps its own). */
+  private takeLow(nowNs: number): Task {
+    const t = this.lowq.shift() as Task;
+    if (t !== this.sliceTask) {
+      this.sliceTask = t;
+      this.sliceStartNs = nowNs;
+    }
+    this.current = t;
+    t.startTurn(nowNs);
+    return t;
   }
 
   private delay(nowNs: number): void {

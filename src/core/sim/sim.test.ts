@@ -110,6 +110,29 @@ describe('Core', () => {
   });
 });
 
+describe('Core: processes share a CPU (CFS slices)', () => {
+  it('two busy processes alternate in slices of sched_latency / 2 (3 ms) and end with equal CPU', () => {
+    const q = new EventQueue();
+    const core = new Core(q, 0, 'h', 'h/cpu0');
+    const a = new Work(core, 20_000, 1_000);
+    const b = new Work(core, 20_000, 1_000);
+    a.lowPriority = true;
+    b.lowPriority = true;
+    a.runNow();
+    b.runNow();
+    while (q.nowNs < 30_000_000 && q.popAndFire()) {
+      /* run 30 ms */
+    }
+    const ranA = a.done.filter((t) => t <= 30_000_000).length;
+    const ranB = b.done.filter((t) => t <= 30_000_000).length;
+    expect(ranA + ranB).toBeGreaterThan(29_000);
+    expect(Math.abs(ranA - ranB)).toBeLessThanOrEqual(3_000);
+    // Turns are slices, not single units: a ran its first 3 ms without b.
+    expect(a.done[2_999]).toBe(3_000_000);
+    expect(b.done[0]).toBe(3_001_000);
+  });
+});
+
 describe('cost profiles', () => {
   it('every parameter of every profile has a value, unit, source and reasoning; overrides apply', () => {
     for (const prof of Object.values(COST_PROFILES)) {
