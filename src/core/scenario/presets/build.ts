@@ -22,9 +22,6 @@ export const GBIT = 1e9;
 export const MBIT = 1e6;
 export const GIB = 2 ** 30;
 
-/** Typical virtio ring size of QEMU's virtio-net (rx_queue_size / tx_queue_size default). */
-export const RING_SIZE = 256;
-
 /** Default qdisc of a Linux device with a real queue (pfifo_fast-like, txqueuelen 1000). */
 export const DEFAULT_QDISC: QdiscSpec = { kind: 'pfifo', limitPackets: 1000 };
 
@@ -89,7 +86,7 @@ export function virtio(id: string, guest: [string, string], hostSide: [string, s
     kind: 'virtio',
     a: { node: nodeId(guest[0]), iface: guest[1] },
     b: { node: nodeId(hostSide[0]), iface: hostSide[1] },
-    ringSize: RING_SIZE,
+    // No ringSize: the link takes the cost profile's ringSizeDescriptors (QEMU's 256), so a profile override moves it.
     eventIdx: true,
   };
 }
