@@ -136,6 +136,8 @@ interface RouteRt {
 /** A virtio link: per queue pair a guest TX ring, a tap queue, a guest RX ring and their consumers. */
 export class LinkRt {
   guestTx: PktQueue[] = [];
+  /** Per guest TX queue: stopped by the driver (ring full), woken when vhost has used enough descriptors. */
+  txStopped: boolean[] = [];
   tapQ: PktQueue[] = [];
   guestRx: PktQueue[] = [];
   vhostTx: VhostTxTask[] = [];
@@ -208,6 +210,7 @@ export class VhostTxTask extends VhostTask {
   begin(): void {
     const c = this.net.c;
     this.take(this.link.guestTx[this.q].shift() as Pkt, c.vhostTxPerPacketNs + c.skbAllocNs);
+    this.net.txRingConsumed(this.link, this.q, this.core);
   }
   finish(): void {
     const p = this.release();
@@ -436,15 +439,128 @@ export class RouterTask extends Task {
   }
 }
 
-/** Rate-limited egress (a shaped qdisc): pfifo / prio bands / fq round robin, released at line rate. */
-export class Shaper implements EventTarget {
+/** A flow of an fq qdisc (sch_fq's struct fq_flow): its packets, DRR credit and which list it is on. */
+interface FqFlow {
+  q: PktQueue;
+  credit: number;
+  /** 0 detached, 1 on new_flows, 2 on old_flows. */
+  list: 0 | 1 | 2;
+  /** When it was last detached (ns). */
+  ageNs: number;
+}
+
+/** sch_fq's flow_refill_delay (40 ms): a flow idle that long re-enters new_flows with at least a quantum. */
+const FQ_FLOW_REFILL_DELAY_NS = 40_000_000;
+
+/**
+ * One qdisc instance's queues and scheduling (no timing): pfifo, prio (a child pfifo per band, prio_enqueue →
+ * qdisc_enqueue(child)), or fq (per-flow queues, DRR by bytes with new flows served first, fq_dequeue).
+ * `requeued` is dev_requeue_skb's slot: a packet dequeued while the driver queue turned out stopped.
+ */
+class QdiscQueues {
   private readonly bands: PktQueue[] = [];
-  private readonly flowQ = new Map<number, PktQueue>();
-  private readonly fqOrder: number[] = [];
-  private fqNext = 0;
+  private readonly flows = new Map<number, FqFlow>();
+  private readonly newFlows: FqFlow[] = [];
+  private readonly oldFlows: FqFlow[] = [];
+  requeued: Pkt | null = null;
+  count = 0;
+  constructor(
+    readonly kind: 'pfifo' | 'prio' | 'fq',
+    private readonly limitPackets: number,
+    bands: number,
+    private readonly flowLimitPackets: number,
+    private readonly quantumBytes: number,
+    private readonly initialQuantumBytes: number,
+  ) {
+    // prio's default children are pfifo with limit = txqueuelen: each band holds its own `limit` packets.
+    for (let i = 0; i < (kind === 'prio' ? Math.max(1, bands) : 1); i++) this.bands.push(new PktQueue(kind === 'fq' ? 0 : limitPackets));
+  }
+  /** Enqueue; returns the drop reason, or null when queued. */
+  enqueue(p: Pkt, nowNs: number): string | null {
+    if (this.kind === 'prio') {
+      // pfifo_fast/prio: TOS → skb priority (ip_tos2prio) → band (default priomap).
+      const tos = p.frame.length > 15 ? p.frame[15] : 0;
+      const band = PRIOMAP[IP_TOS2PRIO[(tos & 0x1e) >> 1]];
+      if (!this.bands[Math.min(band, this.bands.length - 1)].push(p)) return 'qdisc-full';
+    } else if (this.kind === 'fq') {
+      // fq_enqueue: the qdisc-wide limit first, then the flow's flow_limit.
+      if (this.count >= this.limitPackets) return 'qdisc-full';
+      const key = flowKeyOf(p.frame);
+      let f = this.flows.get(key);
+      if (f === undefined) {
+        f = { q: new PktQueue(this.flowLimitPackets), credit: this.initialQuantumBytes, list: 0, ageNs: nowNs };
+        this.flows.set(key, f);
+      }
+      if (!f.q.push(p)) return 'qdisc-flow-limit';
+      if (f.list === 0) {
+        // A detached flow goes on new_flows; idle longer than flow_refill_delay it gets at least a quantum back.
+        if (nowNs - f.ageNs > FQ_FLOW_REFILL_DELAY_NS) f.credit = Math.max(f.credit, this.quantumBytes);
+        f.list = 1;
+        this.newFlows.push(f);
+      }
+    } else if (!this.bands[0].push(p)) {
+      return 'qdisc-full';
+    }
+    this.count++;
+    return null;
+  }
+  /** Next packet to transmit (the requeued one first), or null. `count` still includes it until `sent`. */
+  dequeue(nowNs: number): Pkt | null {
+    if (this.requeued !== null) {
+      const p = this.requeued;
+      this.requeued = null;
+      return p;
+    }
+    if (this.kind !== 'fq') {
+      for (const b of this.bands) if (b.length > 0) return b.shift();
+      return null;
+    }
+    for (;;) {
+      const head = this.newFlows.length > 0 ? this.newFlows : this.oldFlows;
+      if (head.length === 0) return null;
+      const f = head[0];
+      if (f.credit <= 0) {
+        f.credit += this.quantumBytes;
+        head.shift();
+        f.list = 2;
+        this.oldFlows.push(f);
+        continue;
+      }
+      const p = f.q.shift();
+      if (p === null) {
+        head.shift();
+        if (head === this.newFlows && this.oldFlows.length > 0) {
+          f.list = 2;
+          this.oldFlows.push(f);
+        } else {
+          f.list = 0;
+          f.ageNs = nowNs;
+        }
+        continue;
+      }
+      f.credit -= p.frame.length;
+      return p;
+    }
+  }
+  get empty(): boolean {
+    return this.count === 0;
+  }
+}
+
+/**
+ * A port's qdisc in front of its driver queue: pfifo / prio / fq, optionally rate-limited (a shaper releasing
+ * packets at `rateBitsPerSec` on a timer). It dequeues only while the driver queue runs: a full virtio TX ring
+ * stops the queue (start_xmit → netif_stop_subqueue) and packets wait here until vhost has consumed
+ * descriptors and the TX interrupt wakes it (skb_xmit_done → netif_wake_subqueue → net_tx_action → qdisc_run).
+ * Unshaped on a multiqueue device it is mq: one child per TX queue.
+ */
+export class Shaper implements EventTarget {
+  private readonly children: QdiscQueues[] = [];
+  /** Unshaped: per TX queue, the NET_TX softirq that drains the child after a wake-up. */
+  private readonly runners: QdiscRunTask[] = [];
+  private rr = 0;
   private busyUntilNs = 0;
   private armed = false;
-  private count = 0;
   depthMax = 0;
   get hostId(): string {
     return this.port.node.spec.host;
@@ -453,48 +569,102 @@ export class Shaper implements EventTarget {
     private readonly net: Net,
     private readonly port: Port,
     readonly kind: 'pfifo' | 'prio' | 'fq',
-    private readonly limitPackets: number,
+    limitPackets: number,
+    /** 0: not rate-limited. */
     public rateBitsPerSec: number,
     bands: number,
-    private readonly flowLimitPackets: number,
+    flowLimitPackets: number,
+    quantumBytes: number,
   ) {
-    for (let i = 0; i < Math.max(1, bands); i++) this.bands.push(new PktQueue(limitPackets));
+    const link = port.link;
+    const txqs = link !== null && link.kind === 'virtio' && port.side === 'a' ? link.guestTx.length : 1;
+    const children = rateBitsPerSec > 0 ? 1 : txqs;
+    // sch_fq: initial_quantum = 10 × psched_mtu (MTU + link header).
+    const initialQuantum = 10 * (port.mtu + 14);
+    for (let i = 0; i < children; i++) this.children.push(new QdiscQueues(kind, limitPackets, bands, flowLimitPackets, quantumBytes, initialQuantum));
+    if (link !== null && link.kind === 'virtio' && port.side === 'a') {
+      for (let q = 0; q < txqs; q++) this.runners.push(new QdiscRunTask(link.napi[q].core, net, this, q, link.napi[q].pinned));
+    }
   }
   get depth(): number {
-    return this.count;
+    let n = 0;
+    for (const c of this.children) n += c.count;
+    return n;
+  }
+  /** The driver TX queue a packet uses (virtio guest ring index; 0 elsewhere). */
+  private txqOf(p: Pkt): number {
+    const link = this.port.link;
+    return link !== null && link.kind === 'virtio' && this.port.side === 'a' ? p.skb.queueMapping % link.guestTx.length : 0;
+  }
+  /** netif_xmit_stopped for TX queue `q`. */
+  private stopped(q: number): boolean {
+    const link = this.port.link;
+    if (link === null || link.kind !== 'virtio' || this.port.side !== 'a') return false;
+    return link.txStopped[q] || link.guestTx[q].full;
+  }
+  private childOf(q: number): QdiscQueues {
+    return this.children[this.children.length > 1 ? q : 0];
   }
   enqueue(p: Pkt, core: Core): void {
-    if (this.count >= this.limitPackets) {
-      this.net.drop(this.port, 'tx', 'qdisc-full', p);
+    const q = this.txqOf(p);
+    const child = this.childOf(q);
+    if (this.rateBitsPerSec <= 0 && child.empty && !this.stopped(q)) {
+      // __dev_xmit_skb with an empty qdisc and a running queue: straight to the driver (TCQ_F_CAN_BYPASS).
+      this.net.linkSend(this.port, p, core);
       return;
     }
-    let q: PktQueue;
-    if (this.kind === 'prio') {
-      // pfifo_fast/prio: TOS → skb priority (ip_tos2prio) → band (default priomap).
-      const tos = p.frame.length > 15 ? p.frame[15] : 0;
-      const band = PRIOMAP[IP_TOS2PRIO[(tos & 0x1e) >> 1]];
-      q = this.bands[Math.min(band, this.bands.length - 1)];
-    } else if (this.kind === 'fq') {
-      const key = flowKeyOf(p.frame);
-      let fq = this.flowQ.get(key);
-      if (fq === undefined) {
-        fq = new PktQueue(this.flowLimitPackets);
-        this.flowQ.set(key, fq);
-        this.fqOrder.push(key);
-      }
-      q = fq;
-    } else {
-      q = this.bands[0];
-    }
-    if (!q.push(p)) {
-      this.net.drop(this.port, 'tx', 'qdisc-flow-limit', p);
+    const reason = child.enqueue(p, this.net.sim.nowNs);
+    if (reason !== null) {
+      this.net.drop(this.port, 'tx', reason, p);
       return;
     }
-    this.count++;
-    if (this.count > this.depthMax) this.depthMax = this.count;
-    this.net.releaseTsq(p);
-    void core;
-    this.arm();
+    const depth = this.depth;
+    if (depth > this.depthMax) this.depthMax = depth;
+    if (this.rateBitsPerSec > 0) this.arm();
+    else if (!this.stopped(q)) this.runners[q]?.runNow();
+  }
+  /**
+   * Hand a dequeued packet to the driver; false (and the packet requeued, the queue stopped) when its TX
+   * ring is full.
+   */
+  xmit(child: QdiscQueues, p: Pkt, core: Core | null): boolean {
+    const q = this.txqOf(p);
+    if (this.stopped(q)) {
+      child.requeued = p;
+      (this.port.link as LinkRt).txStopped[q] = true;
+      return false;
+    }
+    child.count--;
+    this.net.linkSend(this.port, p, core);
+    return true;
+  }
+  /** Unshaped: dequeue one packet of TX queue `q`'s child (null when empty or stopped). */
+  dequeueTxq(q: number): { child: QdiscQueues; p: Pkt } | null {
+    if (this.stopped(q)) return null;
+    const child = this.childOf(q);
+    const p = child.dequeue(this.net.sim.nowNs);
+    return p === null ? null : { child, p };
+  }
+  hasWork(q: number): boolean {
+    return !this.childOf(q).empty && !this.stopped(q);
+  }
+  /** TX queue `q` was woken (enough of its ring is free again): resume dequeueing. */
+  wake(q: number, vhostCore: Core): void {
+    if (this.rateBitsPerSec > 0) {
+      if (this.depth > 0) this.arm();
+      return;
+    }
+    const t = this.runners[q];
+    if (t === undefined || t.active || this.childOf(q).empty) return;
+    if (t.pinned) {
+      t.runNow();
+      return;
+    }
+    // vhost signals the used buffers (irqfd); the guest's TX interrupt runs skb_xmit_done.
+    vhostCore.charge(CAT_EVENT, this.net.c.irqSignalNs);
+    this.net.event(this.port, 'tx', EV_INTERRUPT);
+    t.interrupted = true;
+    t.wakeAfter(this.net.c.wakeupLatencyNs);
   }
   private arm(): void {
     if (this.armed) return;
@@ -502,30 +672,62 @@ export class Shaper implements EventTarget {
     const now = this.net.sim.nowNs;
     this.net.sim.push(Math.max(now, this.busyUntilNs), this, 0);
   }
-  private dequeue(): Pkt | null {
-    if (this.kind === 'fq') {
-      for (let i = 0; i < this.fqOrder.length; i++) {
-        const k = this.fqOrder[(this.fqNext + i) % this.fqOrder.length];
-        const q = this.flowQ.get(k) as PktQueue;
-        if (q.length > 0) {
-          this.fqNext = (this.fqNext + i + 1) % this.fqOrder.length;
-          return q.shift();
-        }
-      }
-      return null;
-    }
-    for (const b of this.bands) if (b.length > 0) return b.shift();
-    return null;
-  }
   onEvent(nowNs: number): void {
     this.armed = false;
-    const p = this.dequeue();
-    if (p === null) return;
-    this.count--;
-    const txNs = Math.ceil((p.frame.length * 8 * 1e9) / this.rateBitsPerSec);
-    this.busyUntilNs = nowNs + txNs;
-    this.net.linkSend(this.port, p, null);
-    if (this.count > 0) this.arm();
+    if (this.rateBitsPerSec <= 0) return;
+    for (let i = 0; i < this.children.length; i++) {
+      const child = this.children[(this.rr + i) % this.children.length];
+      const p = child.dequeue(nowNs);
+      if (p === null) continue;
+      this.rr = (this.rr + i + 1) % this.children.length;
+      // A stopped driver queue keeps the packet here; the wake-up re-arms the timer.
+      if (!this.xmit(child, p, null)) return;
+      this.busyUntilNs = nowNs + Math.ceil((p.frame.length * 8 * 1e9) / this.rateBitsPerSec);
+      if (this.depth > 0) this.arm();
+      return;
+    }
+  }
+}
+
+/** net_tx_action → qdisc_run for one TX queue of an unshaped qdisc, on the core that took the TX interrupt. */
+export class QdiscRunTask extends Task {
+  private budget = 0;
+  private cur: { child: QdiscQueues; p: Pkt } | null = null;
+  interrupted = false;
+  constructor(
+    core: Core,
+    private readonly net: Net,
+    private readonly qdisc: Shaper,
+    private readonly q: number,
+    polling: boolean,
+  ) {
+    super(core);
+    if (polling) this.pinned = true;
+  }
+  override startTurn(): void {
+    this.budget = 0;
+    const c = this.net.c;
+    if (this.interrupted) {
+      this.interrupted = false;
+      // As a guest RX interrupt: the vCPU exits to take it and on EOI (no posted interrupts).
+      this.core.charge(CAT_EVENT, (c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
+    }
+  }
+  hasWork(): boolean {
+    // dev_tx_weight (64) packets per qdisc_run, then __netif_schedule again.
+    return this.budget < this.net.c.napiWeightPackets && this.qdisc.hasWork(this.q);
+  }
+  begin(): void {
+    this.budget++;
+    this.cur = this.qdisc.dequeueTxq(this.q);
+  }
+  finish(): void {
+    const d = this.cur;
+    this.cur = null;
+    if (d !== null) this.qdisc.xmit(d.child, d.p, this.core);
+  }
+  endTurn(): boolean {
+    return this.qdisc.hasWork(this.q);
   }
 }
 
@@ -789,10 +991,14 @@ export class Net {
         if (port.side === 'a') {
           if (core !== null) core.charge(CAT_PACKET, this.c.driverTxPerPacketNs);
           const q = p.skb.queueMapping % link.guestTx.length;
-          if (!link.guestTx[q].push(p)) {
+          const ring = link.guestTx[q];
+          if (!ring.push(p)) {
+            // Only without a qdisc (noqueue): a stopped queue drops ("Virtual device asks to queue packet").
             this.drop(port, 'tx', 'txqueue-full', p);
             return;
           }
+          // virtio-net start_xmit: no room for another packet → netif_stop_subqueue; the qdisc holds the rest.
+          if (ring.full) link.txStopped[q] = true;
           this.notifyOrPoll(link.vhostTx[q], core, EV_KICK, port, 'tx');
         } else {
           // tun picks the queue from the flow hash (skb_get_hash), computed here if nobody carried one.
@@ -821,6 +1027,16 @@ export class Net {
         (port.line as LineTx).send(p);
         return;
     }
+  }
+
+  /**
+   * vhost used a guest TX descriptor. A stopped queue armed a delayed callback (virtqueue_enable_cb_delayed:
+   * after 3/4 of the outstanding buffers are used); it fires skb_xmit_done → netif_wake_subqueue.
+   */
+  txRingConsumed(link: LinkRt, q: number, vhostCore: Core): void {
+    if (!link.txStopped[q] || link.guestTx[q].length > link.guestTx[q].capacity >> 2) return;
+    link.txStopped[q] = false;
+    link.a.shaper?.wake(q, vhostCore);
   }
 
   private notifyOrPoll(task: Task, producer: Core | null, kind: number, port: Port, dir: Dir): void {
@@ -1371,7 +1587,9 @@ export class Net {
         const hostPolls = b.node.kind === 'forwarder';
         const guestPolls = a.node.kind === 'forwarder';
         for (let q = 0; q < pairs; q++) {
-          link.guestTx.push(new PktQueue(ring + 1000));
+          // The ring only: packets beyond it wait in the port's qdisc (its own limit), see Shaper.
+          link.guestTx.push(new PktQueue(ring));
+          link.txStopped.push(false);
           link.tapQ.push(new PktQueue(hostPolls ? ring : c.tapQueuePackets));
           link.guestRx.push(new PktQueue(ring));
           const hostCore = hostPolls ? b.node.cores[q % b.node.cores.length] : this.allocCore(b.node.spec.host, `${a.node.id}/vhost${q}`);
@@ -1404,15 +1622,19 @@ export class Net {
     for (const port of this.ports) {
       this.updateCaps(port);
       const q = port.spec.qdisc;
-      if (q.kind !== 'noqueue' && q.rateBitsPerSec !== undefined && q.rateBitsPerSec > 0) {
+      if (q.kind === 'noqueue') continue;
+      const rate = q.rateBitsPerSec ?? 0;
+      // A qdisc is modelled where it shapes or where a driver queue can stop (a guest's virtio TX ring).
+      if (rate > 0 || (port.link?.kind === 'virtio' && port.side === 'a')) {
         port.shaper = new Shaper(
           this,
           port,
           q.kind,
           q.limitPackets,
-          q.rateBitsPerSec,
+          rate,
           q.kind === 'prio' ? q.bands : 1,
           q.kind === 'fq' ? q.flowLimitPackets : q.limitPackets,
+          q.kind === 'fq' ? q.quantumBytes : 2 * (port.mtu + 14),
         );
       }
     }

@@ -46,9 +46,15 @@ const br = (id: string, ports: string[], o: Partial<InterfaceSpec> = {}): NodeSp
   interfaces: ports.map((p) => ifc(p, 'tap', o)),
 });
 const tcp = (id = 'f1', from = 'vm1', to = 'vm2'): FlowSpec => ({ kind: 'tcp', id: id as FlowSpec['id'], from: from as NodeId, to: to as NodeId, startNs: 0 });
+const udp = (rate: number): FlowSpec => ({ kind: 'udp', id: 'u' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 0, rateBitsPerSec: rate, payloadBytes: 1400 });
+/** The qos presets' probe: a 64-byte request every 10 ms with TOS 0x10 (prio band 0). */
+const probe: FlowSpec = { kind: 'probe', id: 'p' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 20 * MS, intervalNs: 10 * MS, requestBytes: 64, responseBytes: 64, tos: 0x10 };
 
-/** vm1 → br1 → router guest (1 core) → br2 → vm2; `o` tweaks the sender, the router's ports and its egress. */
-function viaRouter(o: { sender?: Partial<InterfaceSpec>; ingress?: Partial<InterfaceSpec>; egress?: Partial<InterfaceSpec> } = {}, flows: FlowSpec[] = [tcp()]): Scenario {
+/** vm1 → br1 → router guest (1 core) → br2 → vm2; `o` tweaks the guests' ports and the router's ingress and egress. */
+function viaRouter(
+  o: { sender?: Partial<InterfaceSpec>; receiver?: Partial<InterfaceSpec>; ingress?: Partial<InterfaceSpec>; egress?: Partial<InterfaceSpec> } = {},
+  flows: FlowSpec[] = [tcp()],
+): Scenario {
   const r: NodeSpec = {
     kind: 'router',
     id: 'r1' as NodeId,
@@ -59,7 +65,7 @@ function viaRouter(o: { sender?: Partial<InterfaceSpec>; ingress?: Partial<Inter
     firewall: [],
   };
   return base(
-    [vm('vm1', '10.0.1.2/24', o.sender), br('br1', ['t0', 't1']), r, br('br2', ['t2', 't3']), vm('vm2', '10.0.2.2/24')],
+    [vm('vm1', '10.0.1.2/24', o.sender), br('br1', ['t0', 't1']), r, br('br2', ['t2', 't3']), vm('vm2', '10.0.2.2/24', o.receiver)],
     [
       virtio('l1', ['vm1', 'eth0'], ['br1', 't0']),
       virtio('l2', ['r1', 'eth0'], ['br1', 't1']),
@@ -76,35 +82,121 @@ const iface = (r: RunResult, id: string) => {
   return i;
 };
 const netOf = (e: Engine): Net => (e as unknown as { net: Net }).net;
+/** Record the router's "fragmentation needed" reports, still passing them on to whoever consumes them (TCP). */
+function tapFragNeeded(e: Engine): [number, number][] {
+  const net = netOf(e);
+  const next = net.fragNeeded;
+  const seen: [number, number][] = [];
+  net.fragNeeded = (frame, mtu) => {
+    seen.push([frame.length, mtu]);
+    next?.(frame, mtu);
+  };
+  return seen;
+}
 
 describe('egress MTU at a router (ip_forward / ip_exceeds_mtu)', () => {
   const jumbo = { mtu: 9000 };
   const noTso = { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } };
 
+  // Only the router's egress is 1500: both ends agree on a 9000-byte MTU, so only the router can tell the sender.
   it('a 1500-MTU egress drops 9000-byte frames with mtu-exceeded and reports fragmentation needed', () => {
-    const e = new Engine(viaRouter({ sender: { ...jumbo, ...noTso }, ingress: jumbo }));
-    const seen: [number, number][] = [];
-    netOf(e).fragNeeded = (frame, mtu) => seen.push([frame.length, mtu]);
+    const e = new Engine(viaRouter({ sender: { ...jumbo, ...noTso }, receiver: jumbo, ingress: jumbo }));
+    const seen = tapFragNeeded(e);
     e.runUntil(10 * MS);
     const r = e.result();
     expect(iface(r, 'r1/eth1').tx.dropsByReason['mtu-exceeded'] ?? 0).toBeGreaterThan(0);
-    expect(iface(r, 'r1/eth1').tx.meanFrameBytes).toBeLessThanOrEqual(1514);
-    expect(iface(r, 'vm2/eth0').rx.meanFrameBytes).toBeLessThanOrEqual(1514);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen[0]).toEqual([9014, 1500]);
   });
 
   it('GSO packets are checked by segment size (skb_gso_validate_network_len)', () => {
-    const e = new Engine(viaRouter({ sender: jumbo, ingress: jumbo }));
-    const mtus: number[] = [];
-    netOf(e).fragNeeded = (_frame, mtu) => mtus.push(mtu);
+    const e = new Engine(viaRouter({ sender: jumbo, receiver: jumbo, ingress: jumbo }));
+    const seen = tapFragNeeded(e);
     e.runUntil(10 * MS);
     expect(iface(e.result(), 'r1/eth1').tx.dropsByReason['mtu-exceeded'] ?? 0).toBeGreaterThan(0);
-    expect(mtus.length).toBeGreaterThan(0);
-    expect(mtus.every((m) => m === 1500)).toBe(true);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every(([, mtu]) => mtu === 1500)).toBe(true);
     // 1500-byte segments in 64 KiB super-frames fit a 1500 egress.
     const ok = runScenario(viaRouter(), { durationNs: 10 * MS });
     expect(iface(ok, 'r1/eth1').tx.dropsByReason['mtu-exceeded'] ?? 0).toBe(0);
     expect(iface(ok, 'r1/eth1').tx.meanFrameBytes).toBeGreaterThan(10_000);
+  });
+});
+
+const drops = (r: RunResult, id: string, reason: string): number => iface(r, id).tx.dropsByReason[reason] ?? 0;
+const segmented = { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } };
+
+describe('a full virtio TX ring stops the queue; the qdisc holds the packets', () => {
+  it('a UDP flood above what vhost drains waits in the guest qdisc: drops are qdisc-full, never txqueue-full', () => {
+    const r = runScenario(viaRouter({ sender: { qdisc: { kind: 'pfifo', limitPackets: 1000 } } }, [udp(20e9)]), { durationNs: 10 * MS });
+    expect(drops(r, 'vm1/eth0', 'qdisc-full')).toBeGreaterThan(0);
+    expect(drops(r, 'vm1/eth0', 'txqueue-full')).toBe(0);
+    // The qdisc filled to its limit (the depth reported is the larger of ring and qdisc).
+    expect(iface(r, 'vm1/eth0').queueDepthMaxPackets).toBe(1000);
+  });
+
+  it('a 10 Gbit/s shaper after router GSO never drops at the ring (the shaper waits for the woken queue)', () => {
+    const r = runScenario(viaRouter({ egress: { ...segmented, qdisc: { kind: 'pfifo', limitPackets: 1000, rateBitsPerSec: 10e9 } } }), { durationNs: 30 * MS });
+    expect(drops(r, 'r1/eth1', 'txqueue-full')).toBe(0);
+    expect(iface(r, 'r1/eth1').queueDepthMaxPackets).toBeGreaterThan(256);
+    expect((r.flows[0].throughputBitsPerSec ?? 0) / 1e9).toBeGreaterThan(1);
+  });
+
+  it('noqueue keeps the Linux behaviour: a stopped queue without a qdisc drops', () => {
+    const r = runScenario(viaRouter({ sender: { qdisc: { kind: 'noqueue' } } }, [udp(20e9)]), { durationNs: 10 * MS });
+    expect(drops(r, 'vm1/eth0', 'txqueue-full')).toBeGreaterThan(0);
+    expect(iface(r, 'vm1/eth0').queueDepthMaxPackets).toBeLessThanOrEqual(256);
+  });
+});
+
+const udpFlood = (limitPackets: number): RunResult =>
+  runScenario(viaRouter({ sender: { qdisc: { kind: 'pfifo', limitPackets } } }, [udp(20e9)]), { durationNs: 10 * MS });
+
+describe('qdisc limitPackets on an unshaped port', () => {
+  it('is honoured: a smaller limit drops more at the sender and queues less', () => {
+    const small = udpFlood(10);
+    const large = udpFlood(1000);
+    expect(iface(small, 'vm1/eth0').queueDepthMaxPackets).toBeLessThanOrEqual(256 + 10);
+    expect(iface(large, 'vm1/eth0').queueDepthMaxPackets).toBe(1000);
+    expect(drops(small, 'vm1/eth0', 'qdisc-full')).toBeGreaterThan(drops(large, 'vm1/eth0', 'qdisc-full'));
+  });
+});
+
+/** The qos-slow-egress setup: bulk TCP (64 KiB blobs) and the probe through r1/eth1 shaped to 10 Mbit/s. */
+function slowEgress(qdisc: InterfaceSpec['qdisc']): RunResult {
+  // Full 64 KiB TSO frames (tcp_min_tso_segs=44), as in the qos-slow-egress preset.
+  return runScenario({ ...viaRouter({ egress: { qdisc } }, [tcp(), probe]), profileOverrides: { minTsoSegs: 44 } }, { durationNs: 600 * MS });
+}
+const probeLat = (r: RunResult) => {
+  const f = r.flows.find((x) => x.id === 'p');
+  if (!f?.latencyNs) throw new Error('no probe samples');
+  return f.latencyNs;
+};
+/** One 64 KiB blob at 10 Mbit/s. */
+const BLOB_NS = (65536 * 8 * 1e9) / 10e6;
+/** Probe requests sent in 600 ms from 20 ms on, every 10 ms. */
+const PROBES = 58;
+
+describe('prio: each band is its own child pfifo', () => {
+  it('bulk backlog in band 1 never drops the band-0 probe (limit 5 per band)', () => {
+    const r = slowEgress({ kind: 'prio', bands: 3, limitPackets: 5, rateBitsPerSec: 10e6 });
+    expect(drops(r, 'r1/eth1', 'qdisc-full')).toBeGreaterThan(0);
+    expect(probeLat(r).samples).toBeGreaterThanOrEqual(PROBES - 2);
+    expect(probeLat(r).p99).toBeLessThan(1.5 * BLOB_NS);
+  });
+});
+
+describe('fq: per-flow DRR with a byte quantum, new flows first', () => {
+  it('bounds the probe at about one blob in service at 10 Mbit/s and loses no samples', () => {
+    const r = slowEgress({ kind: 'fq', limitPackets: 10_000, flowLimitPackets: 100, quantumBytes: 3028, rateBitsPerSec: 10e6 });
+    expect(probeLat(r).samples).toBeGreaterThanOrEqual(PROBES - 2);
+    expect(probeLat(r).p99).toBeLessThan(1.5 * BLOB_NS);
+    expect((r.flows[0].throughputBitsPerSec ?? 0) / 1e6).toBeGreaterThan(8);
+  });
+
+  it('shares bytes, not packets: a small quantum still gives a bulk flow its share next to a small-packet flow', () => {
+    const r = slowEgress({ kind: 'fq', limitPackets: 10_000, flowLimitPackets: 100, quantumBytes: 256, rateBitsPerSec: 10e6 });
+    expect(probeLat(r).p99).toBeLessThan(1.5 * BLOB_NS);
+    expect((r.flows[0].throughputBitsPerSec ?? 0) / 1e6).toBeGreaterThan(8);
   });
 });
