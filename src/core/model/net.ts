@@ -614,14 +614,22 @@ export class Shaper implements EventTarget {
       return;
     }
     const reason = child.enqueue(p, this.net.sim.nowNs);
-    if (reason !== null) {
-      this.net.drop(this.port, 'tx', reason, p);
-      return;
-    }
+    if (reason !== null) this.net.drop(this.port, 'tx', reason, p);
     const depth = this.depth;
     if (depth > this.depthMax) this.depthMax = depth;
     if (this.rateBitsPerSec > 0) this.arm();
-    else if (!this.stopped(q)) this.runners[q]?.runNow();
+    else if (!this.stopped(q)) this.runInline(q, core); // whether or not the enqueue dropped
+  }
+  /**
+   * __dev_xmit_skb → __qdisc_run in the sender's own context: dequeue while the queue runs, up to the
+   * dev_tx_weight quota; what is left goes to the NET_TX softirq (__netif_schedule).
+   */
+  private runInline(q: number, core: Core): void {
+    for (let n = 0; n < this.net.c.napiWeightPackets; n++) {
+      const d = this.dequeueTxq(q);
+      if (d === null || !this.xmit(d.child, d.p, core)) return;
+    }
+    if (this.hasWork(q)) this.runners[q]?.runNow();
   }
   /**
    * Hand a dequeued packet to the driver; false (and the packet requeued, the queue stopped) when its TX
