@@ -919,6 +919,8 @@ export class UdpFlow extends FlowRt implements EventTarget {
         this.net.transmit(this.fwd.port, pkt, core);
       },
     );
+    // The sending application is a process: softirq work on its CPU preempts it.
+    this.task.lowPriority = true;
   }
 
   start(): void {
