@@ -583,7 +583,10 @@ export class Shaper implements EventTarget {
     const initialQuantum = 10 * (port.mtu + 14);
     for (let i = 0; i < children; i++) this.children.push(new QdiscQueues(kind, limitPackets, bands, flowLimitPackets, quantumBytes, initialQuantum));
     if (link !== null && link.kind === 'virtio' && port.side === 'a') {
-      for (let q = 0; q < txqs; q++) this.runners.push(new QdiscRunTask(link.napi[q].core, net, this, q, link.napi[q].pinned));
+      for (let q = 0; q < txqs; q++) this.runners.push(new QdiscRunTask(link.napi[q].core, net, this, q, link.napi[q].pinned, true));
+    } else if (port.line !== null && port.nicNapi.length > 0) {
+      // A NIC: the TX completion (its interrupt/NAPI on queue 0's core) wakes the queue and runs the qdisc.
+      this.runners.push(new QdiscRunTask(port.nicNapi[0].core, net, this, 0, port.nicNapi[0].pinned, false));
     }
   }
   get depth(): number {
@@ -598,9 +601,16 @@ export class Shaper implements EventTarget {
   }
   /** netif_xmit_stopped for TX queue `q`. */
   private stopped(q: number): boolean {
+    const line = this.port.line;
+    if (line !== null) return line.stopped;
     const link = this.port.link;
     if (link === null || link.kind !== 'virtio' || this.port.side !== 'a') return false;
     return link.txStopped[q] || link.guestTx[q].full;
+  }
+  /** Whether the driver can take `p` now (a NIC ring needs a descriptor per frame of it). */
+  private fits(p: Pkt): boolean {
+    const line = this.port.line;
+    return line === null || line.fits(p);
   }
   private childOf(q: number): QdiscQueues {
     return this.children[this.children.length > 1 ? q : 0];
@@ -608,7 +618,7 @@ export class Shaper implements EventTarget {
   enqueue(p: Pkt, core: Core): void {
     const q = this.txqOf(p);
     const child = this.childOf(q);
-    if (this.rateBitsPerSec <= 0 && child.empty && !this.stopped(q)) {
+    if (this.rateBitsPerSec <= 0 && child.empty && !this.stopped(q) && this.fits(p)) {
       // __dev_xmit_skb with an empty qdisc and a running queue: straight to the driver (TCQ_F_CAN_BYPASS).
       this.net.linkSend(this.port, p, core);
       return;
@@ -637,9 +647,10 @@ export class Shaper implements EventTarget {
    */
   xmit(child: QdiscQueues, p: Pkt, core: Core | null): boolean {
     const q = this.txqOf(p);
-    if (this.stopped(q)) {
+    if (this.stopped(q) || !this.fits(p)) {
       child.requeued = p;
-      (this.port.link as LinkRt).txStopped[q] = true;
+      if (this.port.line !== null) this.port.line.stop(p);
+      else (this.port.link as LinkRt).txStopped[q] = true;
       return false;
     }
     child.count--;
@@ -673,6 +684,22 @@ export class Shaper implements EventTarget {
     this.net.event(this.port, 'tx', EV_INTERRUPT);
     t.interrupted = true;
     t.wakeAfter(this.net.c.wakeupLatencyNs);
+  }
+  /** A NIC's TX completion woke its stopped queue (netif_wake_queue → __netif_schedule → net_tx_action). */
+  wakeLine(): void {
+    if (this.rateBitsPerSec > 0) {
+      if (this.depth > 0) this.arm();
+      return;
+    }
+    const t = this.runners[0];
+    if (t === undefined || t.active || this.children[0].empty) return;
+    if (t.pinned) {
+      t.runNow();
+      return;
+    }
+    this.net.event(this.port, 'tx', EV_INTERRUPT);
+    t.interrupted = true;
+    t.wakeAfter(0);
   }
   private arm(): void {
     if (this.armed) return;
@@ -708,6 +735,8 @@ export class QdiscRunTask extends Task {
     private readonly qdisc: Shaper,
     private readonly q: number,
     polling: boolean,
+    /** A guest's TX interrupt (exits) rather than a host NIC's. */
+    private readonly guest: boolean,
   ) {
     super(core);
     if (polling) this.pinned = true;
@@ -718,7 +747,7 @@ export class QdiscRunTask extends Task {
     if (this.interrupted) {
       this.interrupted = false;
       // As a guest RX interrupt: the vCPU exits to take it and on EOI (no posted interrupts).
-      this.core.charge(CAT_EVENT, (c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
+      this.core.charge(CAT_EVENT, (this.guest && c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
     }
   }
   hasWork(): boolean {
@@ -741,15 +770,27 @@ export class QdiscRunTask extends Task {
 
 const ARRIVAL_KEY_BASE = -(2 ** 52);
 
-/** A NIC port's transmitter on a wire: serialises at line rate, then the far port receives after the delay. */
+/**
+ * A NIC port's transmitter on a wire: its TX ring (one descriptor per wire frame: hardware TSO cuts a
+ * super-frame into the ring) drains at line rate, then the far port receives after the delay. A frame keeps
+ * its descriptor until the line has sent it (TX completion), which frees the skb (its TSQ budget) and wakes a
+ * stopped queue. With a qdisc on the port the driver stops the queue instead of overflowing the ring
+ * (netif_stop_queue when too few descriptors are free; the qdisc holds the packets); without one (noqueue, a
+ * polling forwarder's PMD) frames that do not fit are dropped.
+ */
 export class LineTx implements EventTarget {
   readonly q: PktQueue;
   private readonly inFlight: PktQueue;
   private readonly arriveNs: number[] = [];
   private arriveHead = 0;
   private busyUntilNs = 0;
-  private sending = false;
+  /** The frame on the line (still holding its descriptor). */
+  private cur: Pkt | null = null;
   private arrivals = 0;
+  /** netif_stop_queue: set by the qdisc's xmit when the next packet does not fit; TX completion clears it. */
+  stopped = false;
+  /** Free descriptors needed before TX completion wakes the queue. */
+  private wakeFree = 0;
   /** Set when the far port lives in another partition: frames leave through it instead of the local queue. */
   remote: ((arrivalNs: number, key: number, p: Pkt) => void) | null = null;
   get hostId(): string {
@@ -763,17 +804,41 @@ export class LineTx implements EventTarget {
     private readonly port: Port,
     public rateBitsPerSec: number,
     public delayNs: number,
+    ringDescriptors: number,
   ) {
-    this.q = new PktQueue(1000);
+    this.q = new PktQueue(Math.max(1, ringDescriptors));
     this.inFlight = new PktQueue(1 << 30);
+  }
+  /** Descriptors in use: frames waiting plus the one on the line. */
+  get used(): number {
+    return this.q.length + (this.cur !== null ? 1 : 0);
+  }
+  /** Whether a packet's frames fit the ring now (an empty ring takes any packet). */
+  fits(p: Pkt): boolean {
+    const used = this.used;
+    return used === 0 || used + p.segments <= this.q.capacity;
+  }
+  /** The driver stops the queue: `p` did not fit; wake when a quarter of the ring (at least its frames) is free. */
+  stop(p: Pkt): void {
+    this.stopped = true;
+    this.wakeFree = Math.min(this.q.capacity, Math.max(this.q.capacity >> 2, p.segments));
   }
   /** The NIC puts complete frames on the wire: hardware TSO cuts super-frames and finishes checksums (no CPU). */
   send(p: Pkt): void {
     if (skbIsGso(p.skb)) {
-      this.net.releaseTsq(p);
       const isUdp = p.frame[23] === 17;
       const res = isUdp ? segmentUdp(p.frame, p.skb, { deviceChecksum: false }) : segmentTcp(p.frame, p.skb, { deviceChecksum: false });
-      for (let i = 0; i < res.frames.length; i++) this.sendOne(new Pkt(res.frames[i], res.skbs[i]));
+      const n = res.frames.length;
+      for (let i = 0; i < n; i++) {
+        const s = new Pkt(res.frames[i], res.skbs[i]);
+        if (i === n - 1 && p.tsqFlow >= 0) {
+          // The skb is freed (its TSQ budget released) when its last frame has been sent.
+          s.tsqFlow = p.tsqFlow;
+          s.tsqBytes = p.tsqBytes;
+          p.tsqFlow = -1;
+        }
+        this.sendOne(s);
+      }
       return;
     }
     if (p.skb.ipSummed === IpSummed.PARTIAL) skbChecksumHelp(p.frame, p.skb);
@@ -781,20 +846,16 @@ export class LineTx implements EventTarget {
   }
 
   private sendOne(p: Pkt): void {
-    if (!this.q.push(p)) {
+    if (this.used >= this.q.capacity || !this.q.push(p)) {
       this.net.drop(this.port, 'tx', 'txqueue-full', p);
       return;
     }
-    if (!this.sending) this.startNext(this.net.sim.nowNs);
+    if (this.cur === null) this.startNext(this.net.sim.nowNs);
   }
   private startNext(nowNs: number): void {
     const p = this.q.shift();
-    if (p === null) {
-      this.sending = false;
-      return;
-    }
-    this.sending = true;
-    this.net.releaseTsq(p);
+    this.cur = p;
+    if (p === null) return;
     const start = Math.max(nowNs, this.busyUntilNs);
     // Preamble, SFD, FCS and inter-frame gap: 24 octets per frame on Ethernet.
     const txNs = Math.ceil(((p.frame.length + 24) * 8 * 1e9) / this.rateBitsPerSec);
@@ -804,6 +865,17 @@ export class LineTx implements EventTarget {
     if (this.remote !== null) this.remote(this.busyUntilNs + this.delayNs, key, p);
     else this.deliverRemote(this.busyUntilNs + this.delayNs, key, p);
   }
+  /** TX completion of the frame on the line: free its skb, start the next, wake a stopped queue. */
+  private completed(nowNs: number): void {
+    const done = this.cur;
+    if (done !== null) this.net.releaseTsq(done);
+    this.cur = null;
+    this.startNext(nowNs);
+    if (this.stopped && this.q.capacity - this.used >= this.wakeFree) {
+      this.stopped = false;
+      this.port.shaper?.wakeLine();
+    }
+  }
   /** A frame in flight on this wire, scheduled to arrive at the far port (also the entry for frames from another partition). */
   deliverRemote(arrivalNs: number, key: number, p: Pkt): void {
     this.inFlight.push(p);
@@ -812,7 +884,7 @@ export class LineTx implements EventTarget {
   }
   onEvent(nowNs: number, arg: number): void {
     if (arg === 0) {
-      this.startNext(nowNs);
+      this.completed(nowNs);
       return;
     }
     const p = this.inFlight.shift() as Pkt;
@@ -1612,7 +1684,7 @@ export class Net {
         }
       } else if (ls.kind === 'wire') {
         for (const [x] of [[a], [b]] as const) {
-          x.line = new LineTx(this, x, ls.rateBitsPerSec ?? 10e9, ls.delayNs ?? 0);
+          x.line = new LineTx(this, x, ls.rateBitsPerSec ?? 10e9, ls.delayNs ?? 0, ls.ringSize ?? c.ringSizeDescriptors);
           const polls = x.node.kind === 'forwarder';
           const queues = Math.max(1, x.spec.queues);
           x.rss = IndirectionTable.defaultSpread(queues);
@@ -1632,8 +1704,10 @@ export class Net {
       const q = port.spec.qdisc;
       if (q.kind === 'noqueue') continue;
       const rate = q.rateBitsPerSec ?? 0;
-      // A qdisc is modelled where it shapes or where a driver queue can stop (a guest's virtio TX ring).
-      if (rate > 0 || (port.link?.kind === 'virtio' && port.side === 'a')) {
+      // A qdisc is modelled where it shapes or where a driver queue can stop: a guest's virtio TX ring, a
+      // kernel-driven NIC's TX ring (a polling forwarder's PMD has no qdisc: its full ring drops).
+      const stoppable = (port.link?.kind === 'virtio' && port.side === 'a') || (port.link?.kind === 'wire' && port.node.kind !== 'forwarder');
+      if (rate > 0 || stoppable) {
         port.shaper = new Shaper(
           this,
           port,
