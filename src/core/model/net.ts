@@ -439,6 +439,29 @@ export class RouterTask extends Task {
   }
 }
 
+/**
+ * qdisc_pkt_len (qdisc_pkt_len_init): the bytes a qdisc charges for a packet. A GSO skb counts its payload
+ * plus one set of headers (MAC to the end of the TCP/UDP header) per segment: skb->len + (gso_segs − 1) × hdr_len.
+ */
+export function qdiscPktLen(p: Pkt): number {
+  const len = p.frame.length;
+  const skb = p.skb;
+  if (skb.gsoSize <= 0) return len;
+  const fr = p.frame;
+  let l4: number;
+  let proto: number;
+  if (fr[12] === 0x86 && fr[13] === 0xdd) {
+    l4 = 54;
+    proto = fr[20];
+  } else {
+    l4 = 14 + (fr[14] & 0x0f) * 4;
+    proto = fr[23];
+  }
+  const hdr = proto === 6 ? l4 + (fr[l4 + 12] >> 4) * 4 : l4 + 8;
+  const segs = skb.gsoSegs > 0 ? skb.gsoSegs : Math.max(1, Math.ceil((len - hdr) / skb.gsoSize));
+  return len + (segs - 1) * hdr;
+}
+
 /** A flow of an fq qdisc (sch_fq's struct fq_flow): its packets, DRR credit and which list it is on. */
 interface FqFlow {
   q: PktQueue;
@@ -538,7 +561,7 @@ class QdiscQueues {
         }
         continue;
       }
-      f.credit -= p.frame.length;
+      f.credit -= qdiscPktLen(p);
       return p;
     }
   }
@@ -717,7 +740,7 @@ export class Shaper implements EventTarget {
       this.rr = (this.rr + i + 1) % this.children.length;
       // A stopped driver queue keeps the packet here; the wake-up re-arms the timer.
       if (!this.xmit(child, p, null)) return;
-      this.busyUntilNs = nowNs + Math.ceil((p.frame.length * 8 * 1e9) / this.rateBitsPerSec);
+      this.busyUntilNs = nowNs + Math.ceil((qdiscPktLen(p) * 8 * 1e9) / this.rateBitsPerSec);
       if (this.depth > 0) this.arm();
       return;
     }
@@ -1051,14 +1074,21 @@ export class Net {
 
   private txOne(port: Port, p: Pkt, core: Core): void {
     if (port.faultsTx.length > 0 && this.applyFaults(port, 'tx', p)) return;
-    this.count(port, PC_TX_PKTS, 1);
-    this.count(port, PC_TX_BYTES, p.frame.length);
-    if (this.captureHook) this.captureHook(port, 'tx', p);
     if (port.shaper !== null) {
       port.shaper.enqueue(p, core);
       return;
     }
     this.linkSend(port, p, core);
+  }
+
+  /**
+   * The driver took a packet: the device's tx counters and the capture tap (dev_hard_start_xmit →
+   * dev_queue_xmit_nit) see what leaves the qdisc, as `ip -s link` and tcpdump do; drops are counted where they happen.
+   */
+  private transmitted(port: Port, p: Pkt): void {
+    this.count(port, PC_TX_PKTS, 1);
+    this.count(port, PC_TX_BYTES, p.frame.length);
+    if (this.captureHook) this.captureHook(port, 'tx', p);
   }
 
   /** Put a packet on the link out of `port` (the qdisc, if any, already released it). */
@@ -1077,6 +1107,7 @@ export class Net {
             this.drop(port, 'tx', 'txqueue-full', p);
             return;
           }
+          this.transmitted(port, p);
           // virtio-net start_xmit: no room for another packet → netif_stop_subqueue; the qdisc holds the rest.
           if (ring.full) link.txStopped[q] = true;
           this.notifyOrPoll(link.vhostTx[q], core, EV_KICK, port, 'tx');
@@ -1087,6 +1118,7 @@ export class Net {
             this.drop(port, 'tx', 'tap-queue-full', p);
             return;
           }
+          this.transmitted(port, p);
           this.notifyOrPoll(link.vhostRx[q], core, EV_WAKEUP, port, 'tx');
         }
         return;
@@ -1096,6 +1128,8 @@ export class Net {
         const peer = port.peer as Port;
         const bl = this.backlogOf(core ?? this.firstCoreOf(peer.node));
         p.port = peer;
+        // veth_xmit counts the packet sent before netif_rx (a full backlog is the peer's rx drop).
+        this.transmitted(port, p);
         if (!bl.q.push(p)) {
           this.drop(peer, 'rx', 'backlog-full', p);
           return;
@@ -1104,6 +1138,8 @@ export class Net {
         return;
       }
       case 'wire':
+        // Counted as the skb the driver took (a TSO super-frame is one packet); frames the ring could not take are drops.
+        this.transmitted(port, p);
         (port.line as LineTx).send(p);
         return;
     }

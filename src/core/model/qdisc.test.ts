@@ -241,3 +241,30 @@ describe('a NIC on a wire stops its queue when its TX ring is full; the qdisc ho
     expect(iface(r, 'vm1/eth0').queueDepthMaxPackets).toBeLessThanOrEqual(256);
   });
 });
+
+describe('interface tx counters count what leaves the qdisc (dev stats), not what enters it', () => {
+  it('a router egress shaped to 10 Mbit/s shows ≈ 10 Mbit/s tx, what the next hop receives; qdisc drops stay tx drops', () => {
+    const r = slowEgress({ kind: 'pfifo', limitPackets: 5, rateBitsPerSec: 10e6 });
+    const tx = iface(r, 'r1/eth1').tx;
+    // At most the rate plus the one blob a token bucket lets through at once.
+    expect(tx.bitsPerSec / 1e6).toBeGreaterThan(9);
+    expect(tx.bitsPerSec).toBeLessThanOrEqual(10e6 * (1 + BLOB_NS / (600 * MS)));
+    expect(Math.abs(tx.bitsPerSec - iface(r, 'br2/t2').rx.bitsPerSec) / tx.bitsPerSec).toBeLessThan(0.02);
+    expect(drops(r, 'r1/eth1', 'qdisc-full')).toBeGreaterThan(0);
+    // The sender offered more than the shaper passed: the excess was dropped or still waits at r1.
+    expect(iface(r, 'vm1/eth0').tx.bitsPerSec).toBeGreaterThan(tx.bitsPerSec);
+  });
+});
+
+describe('shaper byte accounting: a GSO packet costs one set of headers per segment (qdisc_pkt_len_init)', () => {
+  it('64 KiB TSO blobs through a 10 Mbit/s shaper: goodput ≈ 1460/1514 of the rate, never above it', () => {
+    const r = runScenario({ ...viaRouter({ egress: { qdisc: { kind: 'pfifo', limitPackets: 1000, rateBitsPerSec: 10e6 } } }), profileOverrides: { minTsoSegs: 44 } }, { durationNs: 2000 * MS });
+    // The shaper held super-frames (no segmentation before it) ...
+    expect(iface(r, 'r1/eth1').tx.meanFrameBytes).toBeGreaterThan(10_000);
+    const goodput = r.flows[0].throughputBitsPerSec;
+    // ... and charged each as its wire segments: payload 1460 of every 1514 bytes.
+    expect(goodput).toBeLessThan(10e6);
+    expect(goodput / 10e6).toBeGreaterThan(0.95);
+    expect(goodput / 10e6).toBeLessThan(0.975);
+  });
+});
