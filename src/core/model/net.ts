@@ -1074,6 +1074,13 @@ export class Net {
 
   private txOne(port: Port, p: Pkt, core: Core): void {
     if (port.faultsTx.length > 0 && this.applyFaults(port, 'tx', p)) return;
+    const link = port.link as LinkRt;
+    if (link.kind === 'virtio' && port.side === 'a' && link.guestTx.length > 1 && port.node.kind !== 'forwarder') {
+      // netdev_pick_tx with XPS: virtio-net maps vCPU i to TX queue i (virtnet_set_affinity), so a packet
+      // leaves on the queue of the vCPU sending it (an ACK from the RX softirq's vCPU, a forwarded packet).
+      const i = port.node.cores.indexOf(core);
+      if (i >= 0) p.skb.queueMapping = i;
+    }
     if (port.shaper !== null) {
       port.shaper.enqueue(p, core);
       return;

@@ -268,3 +268,19 @@ describe('shaper byte accounting: a GSO packet costs one set of headers per segm
     expect(goodput / 10e6).toBeLessThan(0.975);
   });
 });
+
+describe('TX queue selection on a multiqueue virtio guest (netdev_pick_tx with XPS)', () => {
+  it('ACKs leave on the TX queue of the vCPU that sends them, so the receiver’s queues share them and none overflows', () => {
+    const two = { queues: 2, qdisc: { kind: 'pfifo' as const, limitPackets: 1000 } };
+    const flows = [1, 2, 3, 4, 5, 6].map((k) => ({ ...tcp(`f${k}`), srcPort: 40000 + k }));
+    const s = base([{ ...vm('vm1', '10.0.0.1/24', two), vcpus: 2 } as NodeSpec, br('br1', ['t0', 't1'], { queues: 2 }), { ...vm('vm2', '10.0.0.2/24', two), vcpus: 2 } as NodeSpec], [virtio('l1', ['vm1', 'eth0'], ['br1', 't0']), virtio('l2', ['vm2', 'eth0'], ['br1', 't1'])], flows);
+    const e = new Engine(s);
+    e.runUntil(20 * MS);
+    const link = netOf(e).ports.find((p) => p.id === 'vm2/eth0')?.link;
+    if (!link) throw new Error('no link');
+    // Both receive queues carry data, so both vCPUs send ACKs, each on its own TX queue.
+    expect(link.guestRx.every((q) => q.maxDepth > 0)).toBe(true);
+    expect(link.guestTx.every((q) => q.maxDepth > 0)).toBe(true);
+    expect(iface(e.result(), 'vm2/eth0').tx.drops).toBe(0);
+  });
+});
