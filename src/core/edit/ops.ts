@@ -24,7 +24,6 @@ export const NODE_KINDS: readonly NodeKind[] = ['vm', 'container', 'router', 'br
 /** Id prefixes, so new nodes read like the presets' (`vm1`, `br1`, `r1`). */
 export const ID_PREFIX: Record<NodeKind, string> = { vm: 'vm', container: 'ct', router: 'r', bridge: 'br', nic: 'nic', forwarder: 'fwd' };
 
-export const DEFAULT_RING_SIZE = 256;
 export const DEFAULT_WIRE_BITS_PER_SEC = 10e9;
 export const DEFAULT_WIRE_DELAY_NS = 10_000;
 
@@ -144,8 +143,8 @@ export function connectEdit(s: Scenario, x: Endpoint, y: Endpoint): Edit | strin
     link = { id: id as LinkId, kind: 'wire', a: x, b: y, rateBitsPerSec: DEFAULT_WIRE_BITS_PER_SEC, delayNs: DEFAULT_WIRE_DELAY_NS };
   } else {
     if (nx.host !== ny.host) return `${nx.id} is on ${nx.host} and ${ny.id} on ${ny.host}: join hosts with NIC ports and a wire`;
-    if (isGuestPort(nx, ix) && ny.kind !== 'vm') link = { id: id as LinkId, kind: 'virtio', a: x, b: y, ringSize: DEFAULT_RING_SIZE, eventIdx: true };
-    else if (isGuestPort(ny, iy) && nx.kind !== 'vm') link = { id: id as LinkId, kind: 'virtio', a: y, b: x, ringSize: DEFAULT_RING_SIZE, eventIdx: true };
+    if (isGuestPort(nx, ix) && ny.kind !== 'vm') link = { id: id as LinkId, kind: 'virtio', a: x, b: y, eventIdx: true };
+    else if (isGuestPort(ny, iy) && nx.kind !== 'vm') link = { id: id as LinkId, kind: 'virtio', a: y, b: x, eventIdx: true };
     else if (ix.template === 'veth' || iy.template === 'veth') link = { id: id as LinkId, kind: 'veth', a: x, b: y };
     else if (nx.kind === 'vm' && ny.kind === 'vm') return 'two VMs cannot be connected directly: put a bridge or tap between them';
     else link = { id: id as LinkId, kind: 'tap', a: x, b: y };

@@ -420,7 +420,7 @@ function LinkProps({ link, scenario }: { link: LinkSpec; scenario: Scenario }) {
       kind === 'wire'
         ? { kind, rateBitsPerSec: link.rateBitsPerSec ?? 10e9, delayNs: link.delayNs ?? 10_000, ringSize: undefined, eventIdx: undefined }
         : kind === 'virtio'
-          ? { kind, rateBitsPerSec: undefined, delayNs: undefined, ringSize: link.ringSize ?? 256, eventIdx: link.eventIdx ?? true }
+          ? { kind, rateBitsPerSec: undefined, delayNs: undefined, ringSize: link.ringSize, eventIdx: link.eventIdx ?? true }
           : { kind, rateBitsPerSec: undefined, delayNs: undefined, ringSize: undefined, eventIdx: undefined };
     edit({ kind: 'set-link-prop', id, patch });
   };
@@ -442,7 +442,7 @@ function LinkProps({ link, scenario }: { link: LinkSpec; scenario: Scenario }) {
       )}
       {link.kind === 'virtio' && (
         <>
-          <NumField label="Ring size" unit="descriptors" value={link.ringSize} min={LIMITS.ringSize.min} max={LIMITS.ringSize.max} onCommit={(v) => v !== undefined && edit({ kind: 'set-link-prop', id, patch: { ringSize: v } })} />
+          <NumField label="Ring size" unit="descriptors" optional placeholder="profile default" value={link.ringSize} min={LIMITS.ringSize.min} max={LIMITS.ringSize.max} onCommit={(v) => edit({ kind: 'set-link-prop', id, patch: { ringSize: v } })} />
           <CheckField label="event index (VIRTIO_RING_F_EVENT_IDX)" checked={link.eventIdx ?? false} onChange={(v) => edit({ kind: 'set-link-prop', id, patch: { eventIdx: v } })} />
         </>
       )}
