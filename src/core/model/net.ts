@@ -249,6 +249,11 @@ export class VhostRxTask extends VhostTask {
   }
 }
 
+/** Taking an interrupt: a guest without posted interrupts exits to take it and again on EOI, each exit paying its penalty too. */
+function chargeInterrupt(core: Core, c: ResolvedCosts, guest: boolean): void {
+  core.charge(CAT_EVENT, (guest && c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
+}
+
 /**
  * NAPI poll of one receive ring (virtio guest RX or a NIC ring): up to napiWeight packets per turn, GRO
  * per ring when the port has it, held GRO flows flushed when the poll completes.
@@ -286,8 +291,7 @@ export class NapiTask extends Task {
     const c = this.net.c;
     if (this.interrupted) {
       this.interrupted = false;
-      // Without posted interrupts the vCPU exits to take it and again on EOI: each exit pays its penalty too.
-      this.core.charge(CAT_EVENT, (this.guest && c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
+      chargeInterrupt(this.core, c, this.guest);
     }
     this.chargeWake(this.net.c.contextSwitchNs);
   }
@@ -769,8 +773,7 @@ export class QdiscRunTask extends Task {
     const c = this.net.c;
     if (this.interrupted) {
       this.interrupted = false;
-      // As a guest RX interrupt: the vCPU exits to take it and on EOI (no posted interrupts).
-      this.core.charge(CAT_EVENT, (this.guest && c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
+      chargeInterrupt(this.core, c, this.guest);
     }
   }
   hasWork(): boolean {
