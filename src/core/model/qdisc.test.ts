@@ -3,84 +3,11 @@ import { Engine, runScenario } from '../engine';
 import type { FlowSpec, HostId, InterfaceSpec, LinkId, LinkSpec, NodeId, NodeSpec, Scenario } from '../scenario/types';
 import type { RunResult } from '../metrics/result';
 import type { Net } from './net';
+import { base, br, ifc, iface, MS, tcp, udp, viaRouter, virtio, vm } from '../test-scenarios';
 
-const MS = 1_000_000;
-
-function ifc(name: string, template: InterfaceSpec['template'], o: Partial<InterfaceSpec> = {}): InterfaceSpec {
-  return { name, template, mtu: 1500, queues: 1, features: {}, vnetHdr: true, qdisc: { kind: 'noqueue' }, ...o };
-}
-
-function virtio(id: string, a: [string, string], b: [string, string]): LinkSpec {
-  return { id: id as LinkId, kind: 'virtio', a: { node: a[0] as NodeId, iface: a[1] }, b: { node: b[0] as NodeId, iface: b[1] }, ringSize: 256, eventIdx: true };
-}
-
-function base(nodes: NodeSpec[], links: LinkSpec[], flows: FlowSpec[]): Scenario {
-  return {
-    version: 1,
-    id: 'test',
-    title: 'test',
-    profile: 'kvm-2017',
-    seed: 7,
-    durationNs: 20 * MS,
-    sampleIntervalNs: 2 * MS,
-    hosts: [{ id: 'h1' as HostId, cores: 8 }],
-    nodes,
-    links,
-    flows,
-    faults: [],
-    timeline: [],
-  };
-}
-
-const vm = (id: string, ip: string, o: Partial<InterfaceSpec> = {}): NodeSpec => ({
-  kind: 'vm',
-  id: id as NodeId,
-  host: 'h1' as HostId,
-  vcpus: 1,
-  interfaces: [ifc('eth0', 'virtio-net', { ipv4: ip, ...o })],
-});
-const br = (id: string, ports: string[], o: Partial<InterfaceSpec> = {}): NodeSpec => ({
-  kind: 'bridge',
-  id: id as NodeId,
-  host: 'h1' as HostId,
-  interfaces: ports.map((p) => ifc(p, 'tap', o)),
-});
-const tcp = (id = 'f1', from = 'vm1', to = 'vm2'): FlowSpec => ({ kind: 'tcp', id: id as FlowSpec['id'], from: from as NodeId, to: to as NodeId, startNs: 0 });
-const udp = (rate: number): FlowSpec => ({ kind: 'udp', id: 'u' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 0, rateBitsPerSec: rate, payloadBytes: 1400 });
 /** The qos presets' probe: a 64-byte request every 10 ms with TOS 0x10 (prio band 0). */
 const probe: FlowSpec = { kind: 'probe', id: 'p' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 20 * MS, intervalNs: 10 * MS, requestBytes: 64, responseBytes: 64, tos: 0x10 };
 
-/** vm1 → br1 → router guest (1 core) → br2 → vm2; `o` tweaks the guests' ports and the router's ingress and egress. */
-function viaRouter(
-  o: { sender?: Partial<InterfaceSpec>; receiver?: Partial<InterfaceSpec>; ingress?: Partial<InterfaceSpec>; egress?: Partial<InterfaceSpec> } = {},
-  flows: FlowSpec[] = [tcp()],
-): Scenario {
-  const r: NodeSpec = {
-    kind: 'router',
-    id: 'r1' as NodeId,
-    host: 'h1' as HostId,
-    cores: 1,
-    interfaces: [ifc('eth0', 'virtio-net', { ipv4: '10.0.1.1/24', ...o.ingress }), ifc('eth1', 'virtio-net', { ipv4: '10.0.2.1/24', ...o.egress })],
-    routes: [],
-    firewall: [],
-  };
-  return base(
-    [vm('vm1', '10.0.1.2/24', o.sender), br('br1', ['t0', 't1']), r, br('br2', ['t2', 't3']), vm('vm2', '10.0.2.2/24', o.receiver)],
-    [
-      virtio('l1', ['vm1', 'eth0'], ['br1', 't0']),
-      virtio('l2', ['r1', 'eth0'], ['br1', 't1']),
-      virtio('l3', ['r1', 'eth1'], ['br2', 't2']),
-      virtio('l4', ['vm2', 'eth0'], ['br2', 't3']),
-    ],
-    flows,
-  );
-}
-
-const iface = (r: RunResult, id: string) => {
-  const i = r.interfaces.find((x) => x.id === id);
-  if (!i) throw new Error(`no interface ${id}`);
-  return i;
-};
 const netOf = (e: Engine): Net => (e as unknown as { net: Net }).net;
 /** Record the router's "fragmentation needed" reports, still passing them on to whoever consumes them (TCP). */
 function tapFragNeeded(e: Engine): [number, number][] {
