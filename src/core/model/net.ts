@@ -249,16 +249,36 @@ export class VhostRxTask extends VhostTask {
   }
 }
 
-/** Taking an interrupt: a guest without posted interrupts exits to take it and again on EOI, each exit paying its penalty too. */
-function chargeInterrupt(core: Core, c: ResolvedCosts, guest: boolean): void {
-  core.charge(CAT_EVENT, (guest && c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
+/**
+ * Softirq work started by an interrupt (a NAPI poll, net_tx_action): the first turn after one pays for taking it
+ * — a guest without posted interrupts exits to take it and again on EOI, each exit paying its penalty too. A
+ * polling consumer (DPDK PMD) takes no interrupts.
+ */
+abstract class IrqTask extends Task {
+  interrupted = false;
+  constructor(
+    core: Core,
+    protected readonly net: Net,
+    polling: boolean,
+    /** A guest vCPU (interrupts cost exits) rather than a host core. */
+    protected readonly guest: boolean,
+  ) {
+    super(core);
+    if (polling) this.pinned = true;
+  }
+  protected takeInterrupt(): void {
+    if (!this.interrupted) return;
+    this.interrupted = false;
+    const c = this.net.c;
+    this.core.charge(CAT_EVENT, (this.guest && c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
+  }
 }
 
 /**
  * NAPI poll of one receive ring (virtio guest RX or a NIC ring): up to napiWeight packets per turn, GRO
  * per ring when the port has it, held GRO flows flushed when the poll completes.
  */
-export class NapiTask extends Task {
+export class NapiTask extends IrqTask {
   private budget = 0;
   private readonly out: Pkt[] = [];
   private outHead = 0;
@@ -266,33 +286,26 @@ export class NapiTask extends Task {
   private readonly groOut: GroPacket[] = [];
   private cur: Pkt | null = null;
   private curIsDelivery = false;
-  interrupted = false;
   guestSide = false;
   /** A NIC ring's LRO engine: held aggregates are closed (flushed to the ring) when the poll finds it empty. */
   lro: GroQueue | null = null;
   private readonly lroOut: GroPacket[] = [];
   constructor(
     core: Core,
-    private readonly net: Net,
+    net: Net,
     private readonly port: Port,
     private readonly ring: PktQueue,
     private readonly polling: boolean,
-    /** Guest (interrupt costs exits) or host NIC. */
-    private readonly guest: boolean,
+    guest: boolean,
     /** The vhost RX worker that feeds this ring (woken when the guest refills). */
     private readonly feeder: VhostRxTask | null,
   ) {
-    super(core);
+    super(core, net, polling, guest);
     this.gro = new GroQueue();
-    if (polling) this.pinned = true;
   }
   override startTurn(): void {
     this.budget = 0;
-    const c = this.net.c;
-    if (this.interrupted) {
-      this.interrupted = false;
-      chargeInterrupt(this.core, c, this.guest);
-    }
+    this.takeInterrupt();
     this.chargeWake(this.net.c.contextSwitchNs);
   }
   hasWork(): boolean {
@@ -752,29 +765,23 @@ export class Shaper implements EventTarget {
 }
 
 /** net_tx_action → qdisc_run for one TX queue of an unshaped qdisc, on the core that took the TX interrupt. */
-export class QdiscRunTask extends Task {
+export class QdiscRunTask extends IrqTask {
   private budget = 0;
   private cur: { child: QdiscQueues; p: Pkt } | null = null;
-  interrupted = false;
   constructor(
     core: Core,
-    private readonly net: Net,
+    net: Net,
     private readonly qdisc: Shaper,
     private readonly q: number,
     polling: boolean,
     /** A guest's TX interrupt (exits) rather than a host NIC's. */
-    private readonly guest: boolean,
+    guest: boolean,
   ) {
-    super(core);
-    if (polling) this.pinned = true;
+    super(core, net, polling, guest);
   }
   override startTurn(): void {
     this.budget = 0;
-    const c = this.net.c;
-    if (this.interrupted) {
-      this.interrupted = false;
-      chargeInterrupt(this.core, c, this.guest);
-    }
+    this.takeInterrupt();
   }
   hasWork(): boolean {
     // dev_tx_weight (64) packets per qdisc_run, then __netif_schedule again.
