@@ -1757,9 +1757,10 @@ export class Net {
       const q = port.spec.qdisc;
       if (q.kind === 'noqueue') continue;
       const rate = q.rateBitsPerSec ?? 0;
-      // A qdisc is modelled where it shapes or where a driver queue can stop: a guest's virtio TX ring, a
-      // kernel-driven NIC's TX ring (a polling forwarder's PMD has no qdisc: its full ring drops).
-      const stoppable = (port.link?.kind === 'virtio' && port.side === 'a') || (port.link?.kind === 'wire' && port.node.kind !== 'forwarder');
+      // A qdisc is modelled where it shapes or where a kernel driver's queue can stop: a guest's virtio TX ring, a
+      // NIC's TX ring. A polling forwarder's PMD has no qdisc on any port: when its ring is full, the burst drops.
+      const kernelDriver = port.node.kind !== 'forwarder';
+      const stoppable = kernelDriver && ((port.link?.kind === 'virtio' && port.side === 'a') || port.link?.kind === 'wire');
       if (rate > 0 || stoppable) {
         port.shaper = new Shaper(
           this,

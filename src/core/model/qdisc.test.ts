@@ -4,6 +4,8 @@ import type { FlowSpec, HostId, InterfaceSpec, LinkId, LinkSpec, NodeId, NodeSpe
 import type { RunResult } from '../metrics/result';
 import type { Net } from './net';
 import { base, br, ifc, iface, MS, tcp, udp, viaRouter, virtio, vm } from '../test-scenarios';
+import { findPreset } from '../scenario/presets';
+import { presetScenario } from '../scenario/presets/report';
 
 /** The qos presets' probe: a 64-byte request every 10 ms with TOS 0x10 (prio band 0). */
 const probe: FlowSpec = { kind: 'probe', id: 'p' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 20 * MS, intervalNs: 10 * MS, requestBytes: 64, responseBytes: 64, tos: 0x10 };
@@ -209,5 +211,17 @@ describe('TX queue selection on a multiqueue virtio guest (netdev_pick_tx with X
     expect(link.guestRx.every((q) => q.maxDepth > 0)).toBe(true);
     expect(link.guestTx.every((q) => q.maxDepth > 0)).toBe(true);
     expect(iface(e.result(), 'vm2/eth0').tx.drops).toBe(0);
+  });
+});
+
+describe('a polling forwarder (DPDK PMD) has no qdisc', () => {
+  it('its virtio ports drop a burst that does not fit the ring (txqueue-full), never queue it (qdisc-full)', () => {
+    const preset = findPreset('multiqueue-rss');
+    if (!preset) throw new Error('multiqueue-rss preset missing');
+    const r = runScenario(presetScenario(preset, 'q4'), { durationNs: 60 * MS });
+    const fwdPorts = r.interfaces.filter((i) => i.id.startsWith('fwd/'));
+    expect(fwdPorts.length).toBeGreaterThan(0);
+    for (const p of fwdPorts) expect(p.tx.dropsByReason['qdisc-full'] ?? 0, p.id).toBe(0);
+    expect(fwdPorts.reduce((n, p) => n + (p.tx.dropsByReason['txqueue-full'] ?? 0), 0)).toBeGreaterThan(0);
   });
 });
