@@ -218,15 +218,30 @@ function fmtMetric(metric: string, x: number, relative: boolean): string {
   return fmtCount(x);
 }
 
+/** One report row as text: the run, the expectation, the metric, the expected bound and our value. */
+export interface ReportCells {
+  run: string;
+  text: string;
+  metric: string;
+  expected: string;
+  ours: string;
+  holds: boolean;
+}
+
+export function reportCells(r: ReportRow): ReportCells {
+  const rel = r.relativeTo !== null;
+  return {
+    run: r.variant ? `${r.preset}@${r.variant}` : r.preset,
+    text: r.text,
+    metric: `${r.metric}${rel ? ` ÷ ${r.relativeTo}` : ''}`,
+    expected: `${r.comparator} ${fmtMetric(r.metric, r.expected, rel)}`,
+    ours: fmtMetric(r.metric, r.measured, rel),
+    holds: r.holds,
+  };
+}
+
 export function formatReport(rows: readonly ReportRow[]): string {
-  const body = rows.map((r) => [
-    r.variant ? `${r.preset}@${r.variant}` : r.preset,
-    r.text,
-    `${r.metric}${r.relativeTo ? ` ÷ ${r.relativeTo}` : ''}`,
-    `${r.comparator} ${fmtMetric(r.metric, r.expected, r.relativeTo !== null)}`,
-    fmtMetric(r.metric, r.measured, r.relativeTo !== null),
-    r.holds ? 'holds' : 'FAILS',
-  ]);
+  const body = rows.map(reportCells).map((c) => [c.run, c.text, c.metric, c.expected, c.ours, c.holds ? 'holds' : 'FAILS']);
   const held = rows.filter((r) => r.holds).length;
   return `${table(['run', 'expectation', 'metric', 'expected', 'ours', ''], body, '', 'lllrrl')}\n\n${held} of ${rows.length} checks hold`;
 }
@@ -237,9 +252,9 @@ const mdCell = (text: string) => text.replaceAll('|', '\\|');
 export function formatReportMarkdown(rows: readonly ReportRow[]): string {
   const lines = ['| run | expectation | metric | expected | ours | holds |', '|---|---|---|---|---|---|'];
   for (const r of rows) {
-    const rel = r.relativeTo !== null;
+    const c = reportCells(r);
     lines.push(
-      `| \`${r.variant ? `${r.preset}@${r.variant}` : r.preset}\` | ${mdCell(r.text)} | \`${r.metric}\`${rel ? ` ÷ \`${r.relativeTo}\`` : ''} | ${mdCell(`${r.comparator} ${fmtMetric(r.metric, r.expected, rel)}`)} | ${fmtMetric(r.metric, r.measured, rel)} | ${r.holds ? 'yes' : '**no**'} |`,
+      `| \`${c.run}\` | ${mdCell(c.text)} | \`${r.metric}\`${r.relativeTo !== null ? ` ÷ \`${r.relativeTo}\`` : ''} | ${mdCell(c.expected)} | ${c.ours} | ${c.holds ? 'yes' : '**no**'} |`,
     );
   }
   const held = rows.filter((r) => r.holds).length;

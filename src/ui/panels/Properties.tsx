@@ -3,7 +3,8 @@ import { useId, useState } from 'react';
 import { useAppStore, type SelItem } from '../../store/app-store';
 import { LIMITS, parseCidr, parseIpv4, parseIpv6 } from '../../core/scenario/schema';
 import type { Endpoint, FirewallRuleSpec, HostSpec, InterfaceSpec, InterfaceTemplate, LinkKind, LinkSpec, NodeSpec, QdiscSpec, RouteSpec, Scenario } from '../../core/scenario/types';
-import { findPreset } from '../../core/scenario/presets';
+import { findPreset, type PresetDef } from '../../core/scenario/presets';
+import fidelityRows from '../../core/scenario/presets/fidelity.json';
 import { addIfaceEdit, linkOf } from '../../core/edit/ops';
 import { connect, deleteSelection, selectItem } from '../canvas/actions';
 import { linkLabel } from '../canvas/TopologyCanvas';
@@ -80,12 +81,41 @@ function ScenarioProps({ scenario }: { scenario: Scenario }) {
             <summary>What to look at</summary>
             <p className="explanation">{preset.explanation}</p>
           </details>
+          <FidelityChecks preset={preset} />
         </>
       )}
       <p className="hint">
         {scenario.hosts.length} host(s), {scenario.nodes.length} node(s), {scenario.links.length} link(s), {scenario.flows.length} flow(s). Select a node, interface dot or link to edit it.
       </p>
     </>
+  );
+}
+
+const mathSymbols = (bound: string) => bound.replace('<=', '≤').replace('>=', '≥');
+
+/** The article's claims for this preset next to what the model gave (the committed fidelity report). */
+function FidelityChecks({ preset }: { preset: PresetDef }) {
+  const rows = fidelityRows.filter((r) => r.run === preset.id || r.run.startsWith(`${preset.id}@`));
+  if (rows.length === 0) return null;
+  const held = rows.filter((r) => r.holds).length;
+  return (
+    <details className="fidelity">
+      <summary>
+        Against the article: {held} of {rows.length} hold
+      </summary>
+      <p className="hint">
+        kvm-2017 profile, seed 1, as <code>npx offload-lab report</code> measures it.
+      </p>
+      <ul>
+        {rows.map((r) => (
+          <li key={`${r.run} ${r.text}`} className={r.holds ? 'holds' : 'differs'}>
+            <span aria-label={r.holds ? 'holds' : 'differs'}>{r.holds ? '✓' : '✗'}</span> {r.text}
+            {r.run !== preset.id && <code> @{r.run.slice(preset.id.length + 1)}</code>}: expected {mathSymbols(r.expected)}, model {r.ours}
+          </li>
+        ))}
+      </ul>
+      {preset.fidelityNote && held < rows.length && <p className="explanation">{preset.fidelityNote}</p>}
+    </details>
   );
 }
 

@@ -1,17 +1,19 @@
 /**
- * docs/fidelity.md holds the committed output of `npx offload-lab report --markdown`. This test regenerates
- * the report in-process (same rows, same formatter as the CLI) and fails when the committed table drifted from
- * what the model now produces. To refresh the doc after a deliberate change:
+ * docs/fidelity.md holds the committed output of `npx offload-lab report --markdown`, and fidelity.json the same
+ * rows as text cells for the app's preset panel. This test regenerates the report in-process (same rows, same
+ * formatter as the CLI) and fails when either drifted from what the model now produces. To refresh both after a
+ * deliberate change:
  *   UPDATE_FIDELITY=1 npx vitest run src/core/scenario/presets/fidelity.test.ts
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { formatReportMarkdown } from '../../../../cli/main';
+import { formatReportMarkdown, reportCells } from '../../../../cli/main';
 import { runScenario } from '../../engine';
 import { computeReport } from './report';
 
 const DOC = fileURLToPath(new URL('../../../../docs/fidelity.md', import.meta.url));
+const JSON_FILE = fileURLToPath(new URL('./fidelity.json', import.meta.url));
 const BEGIN = '<!-- report:begin (generated: npx offload-lab report --markdown) -->';
 const END = '<!-- report:end -->';
 
@@ -24,14 +26,18 @@ function committedTable(doc: string): string {
 
 describe('docs/fidelity.md', () => {
   it('matches the report the model produces now', { timeout: 300_000 }, () => {
-    const table = formatReportMarkdown(computeReport((s) => runScenario(s)));
+    const rows = computeReport((s) => runScenario(s));
+    const table = formatReportMarkdown(rows);
+    const cells = `${JSON.stringify(rows.map(reportCells), null, 2)}\n`;
     const doc = readFileSync(DOC, 'utf8');
     if (process.env.UPDATE_FIDELITY === '1') {
       const a = doc.indexOf(BEGIN);
       const b = doc.indexOf(END);
       writeFileSync(DOC, `${doc.slice(0, a + BEGIN.length)}\n${table}\n${doc.slice(b)}`);
+      writeFileSync(JSON_FILE, cells);
       return;
     }
     expect(table).toBe(committedTable(doc));
+    expect(cells).toBe(readFileSync(JSON_FILE, 'utf8'));
   });
 });
