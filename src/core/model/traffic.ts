@@ -507,6 +507,14 @@ export class TcpFlow extends FlowRt implements EventTarget {
     }
   }
 
+  /** When `byte` was last sent (-1 if unknown), without forgetting anything. */
+  private sendTimeAt(byte: number): number {
+    for (let i = this.txHead; i < this.txEnd.length; i++) {
+      if (this.txEnd[i] > byte) return this.txStart[i] <= byte ? this.txAt[i] : -1;
+    }
+    return -1;
+  }
+
   /** Send time of the oldest newly acknowledged byte (the echoed timestamp), then forget what `ackOff` covers; -1 if unknown. */
   private sentTimeOf(firstByte: number, ackOff: number): number {
     let at = -1;
@@ -643,12 +651,19 @@ export class TcpFlow extends FlowRt implements EventTarget {
     else this.onData(pkt, f, tcp.seq, core);
   }
 
+  /** Latest send time of data newly SACKed by the ACK being processed (-1: none); an RTT sample as tcp_sacktag_one takes. */
+  private sackSentAt = -1;
+
   private addSack(s: number, e: number): void {
     if (e <= this.una || s >= e || e > this.sentHigh) return;
     s = Math.max(s, this.una);
     const r = this.sacked;
     let i = 0;
     while (i < r.length && r[i + 1] < s) i += 2;
+    if (i >= r.length || r[i] > s || r[i + 1] < e) {
+      const at = this.sendTimeAt(e - 1);
+      if (at > this.sackSentAt) this.sackSentAt = at;
+    }
     let j = i;
     while (j < r.length && r[j] <= e) {
       s = Math.min(s, r[j]);
@@ -671,6 +686,18 @@ export class TcpFlow extends FlowRt implements EventTarget {
     if (this.highSack < this.una) this.highSack = this.una;
   }
 
+  /** tcp_rtt_estimator (RFC 6298): srtt, rttvar and the RTO from one sample. */
+  private rttSample(r: number): void {
+    if (this.srttNs === 0) {
+      this.srttNs = r;
+      this.rttvarNs = r / 2;
+    } else {
+      this.rttvarNs += (Math.abs(this.srttNs - r) - this.rttvarNs) / 4;
+      this.srttNs += (r - this.srttNs) / 8;
+    }
+    this.rtoNs = Math.max(this.net.c.rtoMinNs, this.srttNs + 4 * this.rttvarNs);
+  }
+
   private onAck(ack32: number, frame: Uint8Array, optOff: number, optLen: number, core: Core): void {
     const c = this.net.c;
     core.charge(CAT_PACKET, c.ackRxPerSkbNs);
@@ -678,6 +705,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
     const ref = (this.isnS + this.una) >>> 0;
     const ackOff = this.una + ((ack32 - ref) | 0);
     const mss = this.mss;
+    this.sackSentAt = -1;
     // SACK blocks (kind 5) from the ACK's real option bytes.
     for (let i = optOff, end = optOff + optLen; i < end; ) {
       const kind = frame[i];
@@ -706,17 +734,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
       this.dupAcks = 0;
       this.tlpOutstanding = false;
       const sentAt = this.sentTimeOf(this.una - acked, ackOff);
-      if (sentAt >= 0) {
-        const r = now - sentAt;
-        if (this.srttNs === 0) {
-          this.srttNs = r;
-          this.rttvarNs = r / 2;
-        } else {
-          this.rttvarNs += (Math.abs(this.srttNs - r) - this.rttvarNs) / 4;
-          this.srttNs += (r - this.srttNs) / 8;
-        }
-        this.rtoNs = Math.max(c.rtoMinNs, this.srttNs + 4 * this.rttvarNs);
-      }
+      if (sentAt >= 0) this.rttSample(now - sentAt);
       if (this.inRecovery) {
         if (ackOff >= this.recover) {
           this.inRecovery = false;
@@ -732,6 +750,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
       this.rtoDeadline = this.una < this.nxt ? now + this.rtoNs : Number.POSITIVE_INFINITY;
       this.scheduleRto();
     } else if (ackOff === this.una && this.nxt > this.una) {
+      // No cumulative progress, but newly SACKed data still times the path (tcp_sacktag_one's sack RTT).
+      if (this.sackSentAt >= 0) this.rttSample(now - this.sackSentAt);
       // An ACK pointing into a range we hold as SACKed: the receiver reneged (tcp_check_sack_reneging); forget the
       // scoreboard so the head is retransmitted instead of waiting for an RTO.
       if (this.sacked.length > 0 && this.sacked[0] <= this.una) {
