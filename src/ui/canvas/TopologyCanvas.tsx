@@ -7,10 +7,10 @@ import { Fragment, memo, useCallback, useEffect, useLayoutEffect, useMemo, useRe
 import * as d3 from 'd3';
 import { useAppStore, type SelItem } from '../../store/app-store';
 import type { Edit, Position } from '../../core/edit/edit';
-import type { Endpoint, LinkSpec, NodeSpec, Scenario } from '../../core/scenario/types';
+import type { Endpoint, LinkSpec, Scenario } from '../../core/scenario/types';
 import { si } from '../format';
 import { activateIface, connect, KIND_ICON, place, selectItem, type PaletteKind } from './actions';
-import { contentBounds, hostBoxes, linkEnds, nodeBox, NODE_W, type Box, type NodeGeom, layoutNodes } from './geometry';
+import { contentBounds, hostBoxes, linkEnds, nodeBox, nodeText, NODE_W, type Box, type NodeGeom, layoutNodes } from './geometry';
 import { COST_CATEGORIES } from '../../core/metrics/result';
 import { coreBusy, coreLabels, formatFrameBytes, hopMarkers, hottestCore, isSuperFrame, linkFrames, MARKER_ICON, MARKER_TEXT, MIN_BITS_PER_SEC } from './live';
 // oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
@@ -34,27 +34,6 @@ const selKey = (it: SelItem): string => {
     }
   }
 };
-
-function nodeSubtitle(n: NodeSpec): string {
-  switch (n.kind) {
-    case 'vm':
-      return `VM · ${n.vcpus} vCPU`;
-    case 'router':
-      return `router · ${n.cores} core${n.cores === 1 ? '' : 's'}`;
-    case 'forwarder':
-      return `forwarder · ${n.cores} core${n.cores === 1 ? '' : 's'}`;
-    case 'container':
-      return 'container';
-    case 'bridge':
-      return 'bridge';
-    case 'nic':
-      return 'NIC';
-    default: {
-      const never: never = n;
-      return never;
-    }
-  }
-}
 
 /** Kind and rate: a wire's line rate, or the shaping rate of a qdisc on either end, else the kind alone. */
 export function linkLabel(s: Scenario, l: LinkSpec): string {
@@ -799,6 +778,7 @@ const NodeView = memo(
     const n = g.node;
     const isSel = selected.has(`n:${n.id}`);
     const b = nodeBox(g, { x: 0, y: 0 });
+    const text = nodeText(n);
     return (
       <g
         className={`node kind-${n.kind}${isSel ? ' selected' : ''}`}
@@ -822,11 +802,12 @@ const NodeView = memo(
         <text className="node-icon" x={b.x + 10} y={b.y + 22} aria-hidden="true">
           {KIND_ICON[n.kind]}
         </text>
+        <title>{text.full}</title>
         <text className="node-name" x={b.x + 30} y={b.y + 20}>
-          {n.title ?? n.id}
+          {text.name}
         </text>
         <text className="node-sub" x={b.x + 30} y={b.y + 36}>
-          {nodeSubtitle(n)}
+          {text.sub}
         </text>
         <text className="live-stack" x={0} y={b.y - 7} textAnchor="middle" />
         {g.slots.map((s) => {

@@ -11,6 +11,43 @@ export const DOT_GAP = 20;
 export const HOST_PAD = 34;
 export const EMPTY_HOST = { w: 220, h: 120 } as const;
 
+/** What a node's kind and size are, in a few words (the second line of its box). */
+export function nodeSubtitle(n: NodeSpec): string {
+  switch (n.kind) {
+    case 'vm':
+      return `VM · ${n.vcpus} vCPU`;
+    case 'router':
+      return `router · ${n.cores} core${n.cores === 1 ? '' : 's'}`;
+    case 'forwarder':
+      return `forwarder · ${n.cores} core${n.cores === 1 ? '' : 's'}`;
+    case 'container':
+      return 'container';
+    case 'bridge':
+      return 'bridge';
+    case 'nic':
+      return 'NIC';
+    default: {
+      const never: never = n;
+      return never;
+    }
+  }
+}
+
+/** Characters of the 11 px second line that fit beside the icon in a NODE_W box. */
+const SUB_CHARS = 16;
+
+/**
+ * The two lines of a node's box and its hover text. The first line is always the id, because hot spots,
+ * chart legends, the inspector and the CLI all name nodes by id (two nodes may share a title); a title,
+ * when set, takes the second line (shortened to fit) and the hover text has it whole.
+ */
+export function nodeText(n: NodeSpec): { name: string; sub: string; full: string } {
+  const kind = nodeSubtitle(n);
+  if (!n.title || n.title === n.id) return { name: n.id, sub: kind, full: `${n.id} · ${kind}` };
+  const sub = n.title.length > SUB_CHARS ? `${n.title.slice(0, SUB_CHARS - 1).trimEnd()}…` : n.title;
+  return { name: n.id, sub, full: `${n.id} · ${n.title} · ${kind}` };
+}
+
 export interface Box {
   x: number;
   y: number;
