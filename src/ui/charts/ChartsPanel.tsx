@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import type { MetricChannel } from '../../core/protocol';
 import { duration } from '../format';
-import { fmt, MARGIN, type Layout } from './layout';
+import { fmt, MARGIN, wrapText, type Layout } from './layout';
 import { chartsForTab, coreLabels, nearestIndex, ratioText, scrollView, TABS, toCsv, visibleWindow, type ChartSpec, type SeriesSource, type TabId, type ViewState, type Window } from './model';
 import { ChartRenderer, resolveTheme, type ResolvedTheme } from './render';
 import { chartSvg } from './svg';
@@ -382,7 +382,10 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
           ctx.fillStyle = theme.muted;
           ctx.textAlign = 'center';
           ctx.textBaseline = 'middle';
-          ctx.fillText(!src ? 'No scenario loaded.' : spec.series.length === 0 ? spec.empty : 'Waiting for samples — press Run.', width / 2, height / 2);
+          const message = !src ? 'No scenario loaded.' : spec.series.length === 0 ? spec.empty : 'Waiting for samples — press Run.';
+          const lines = wrapText(message, width - 16, (t) => ctx.measureText(t).width);
+          const lineHeight = 17;
+          lines.forEach((line, i) => ctx.fillText(line, width / 2, height / 2 + (i - (lines.length - 1) / 2) * lineHeight));
           drawnRef.current = null;
           for (const el of valueRefs.current) if (el) el.textContent = '';
           hover();
@@ -509,7 +512,7 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
   };
 
   const captionId = `${uid}-caption`;
-  const unitText = spec.kind === 'histogram' ? `samples per ${spec.unit === 'ns' ? 'latency' : spec.unit} bin` : `${fmt(0, spec.unit).replace(/^0\s*/, '') || spec.unit} over virtual time`;
+  const unitText = spec.kind === 'histogram' ? `sample intervals per ${spec.unit === 'ns' ? 'latency' : spec.unit} bin` : `${fmt(0, spec.unit).replace(/^0\s*/, '') || spec.unit} over virtual time`;
   return (
     <figure className="ol-chart" aria-labelledby={captionId}>
       <div className="ol-chart-head">
@@ -601,7 +604,7 @@ function updateLegend(spec: ChartSpec, d: Drawn, els: (HTMLElement | null)[]): v
         if (Number.isFinite(v) && !(s.zeroIsGap && v === 0)) vals.push(v);
       }
       vals.sort((a, b) => a - b);
-      text = vals.length === 0 ? 'no samples' : `p50 ${fmt(percentile(vals, 50), s.unit)} · p99 ${fmt(percentile(vals, 99), s.unit)} · ${vals.length} samples`;
+      text = vals.length === 0 ? 'no intervals' : `p50 ${fmt(percentile(vals, 50), s.unit)} · p99 ${fmt(percentile(vals, 99), s.unit)} · ${vals.length} intervals`;
     } else {
       const a = d.src.values[s.channel][d.src.slot(last)];
       text = s.zeroIsGap && a === 0 ? '–' : fmt(a, s.unit);

@@ -8,6 +8,9 @@ import { histogram, seriesMax, stackedMax, type ChartSpec, type Histogram, type 
 
 export const MARGIN = { l: 74, r: 16, t: 10, b: 24 } as const;
 
+/** Half the length of the tick drawn for a point with gaps on both sides (a line through one point is invisible). */
+export const ISOLATED_HALF_PX = 2.5;
+
 export interface Tick {
   px: number;
   text: string;
@@ -31,6 +34,26 @@ export interface Layout {
 export function fmt(value: number, unit: string): string {
   if (unit === 'count') return `${formatChannelValue(value, 'default')}`;
   return formatChannelValue(value, unit);
+}
+
+/**
+ * Greedy word wrap for text drawn on a canvas (which does not wrap): lines no wider than maxWidth by the given
+ * measure; a single word wider than maxWidth keeps a line of its own.
+ */
+export function wrapText(text: string, maxWidth: number, measure: (s: string) => number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && measure(next) > maxWidth) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 /** Whole things (packets, counts) get whole-number ticks only. */
@@ -65,10 +88,10 @@ export function computeLayout(spec: ChartSpec, src: SeriesSource, w: Window, wid
       yTicks: y
         .ticks(yTickCount)
         .filter((v) => Number.isInteger(v))
-        .map((v) => ({ px: y(v), text: `${v} ${v === 1 ? 'sample' : 'samples'}` })),
+        .map((v) => ({ px: y(v), text: `${v} ${v === 1 ? 'interval' : 'intervals'}` })),
       hist,
       xTitle: '',
-      yTitle: 'samples',
+      yTitle: 'intervals',
     };
   }
   const n = w.to - w.from;

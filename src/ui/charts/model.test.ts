@@ -3,7 +3,7 @@ import { MetricsHistory } from '../../app/metrics-history';
 import type { MetricChannel } from '../../core/protocol';
 import { chartsForTab, coreLabels, histogram, nearestIndex, ratioText, scrollView, stackedMax, toCsv, visibleWindow, type SeriesSpec } from './model';
 import { chartSvg } from './svg';
-import { computeLayout } from './layout';
+import { computeLayout, wrapText } from './layout';
 
 const CH: MetricChannel[] = [
   { id: 'flow/f1/throughput', label: 'f1 goodput', unit: 'bit/s', group: 'throughput' },
@@ -197,7 +197,10 @@ describe('SVG export', () => {
     const [, hist] = chartsForTab('latency', CH);
     const hsvg = chartSvg(hist, h, { from: 0, to: 20 }, 400, 200, theme);
     expect(hsvg).toMatch(/<path d="M[\d.]+,[\d.]+V/);
-    expect(hsvg).toContain('samples');
+    // One value per sample interval (a mean), so the axis and title count intervals, not probe replies.
+    expect(hist.title).toBe('Per-interval mean RTT');
+    expect(hsvg).toContain('intervals');
+    expect(hsvg).not.toMatch(/\d samples/);
   });
 
   it('layout: CPU share in %, time axis in ms, whole packets on count axes', () => {
@@ -216,5 +219,38 @@ describe('SVG export', () => {
     const B = computeLayout(cpu, busy, { from: 0, to: 20 }, 600, 110);
     expect(B.y.domain()).toEqual([0, 1]);
     expect(B.yTicks.at(-1)?.text).toBe('100 %');
+  });
+});
+
+const perChar = (s: string) => s.length * 7;
+
+describe('wrapText (canvas messages do not wrap by themselves)', () => {
+  it('keeps a short message on one line', () => {
+    expect(wrapText('Waiting for samples — press Run.', 400, perChar)).toEqual(['Waiting for samples — press Run.']);
+  });
+  it('breaks the no-probe message into lines that fit a narrow chart', () => {
+    const text = 'This scenario has no probe flow: add a probe (request/response) flow to measure latency.';
+    const lines = wrapText(text, 300, perChar);
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(perChar(l)).toBeLessThanOrEqual(300);
+    expect(lines.join(' ')).toBe(text);
+  });
+  it('gives an over-long word a line of its own instead of dropping it', () => {
+    expect(wrapText('a verylongwordindeed b', 50, perChar)).toEqual(['a', 'verylongwordindeed', 'b']);
+  });
+});
+
+describe('sparse lines (zero is a gap)', () => {
+  const theme = { bg: '#fff', fg: '#000', muted: '#666', grid: '#ddd', color: () => '#0b6e4f' };
+  it('a point with gaps on both sides still draws (a short tick), a run of two draws a segment', () => {
+    const h = filled(7);
+    const rtt = CH.findIndex((c) => c.id === 'flow/probe/rtt');
+    // Intervals 0 and 3 have an RTT with no neighbour; 5–6 form a run of two.
+    for (const [k, v] of [5e6, 0, 0, 7e6, 0, 8e6, 9e6].entries()) h.values[rtt][h.slot(k)] = v;
+    const [lines] = chartsForTab('latency', CH);
+    const svg = chartSvg({ ...lines, series: lines.series.slice(0, 1) }, h, { from: 0, to: 7 }, 600, 200, theme);
+    const d = /<path d="([^"]*)" fill="none"/.exec(svg)?.[1] ?? '';
+    expect(d.match(/H/g)?.length).toBe(2);
+    expect(d.match(/L/g)?.length).toBe(1);
   });
 });

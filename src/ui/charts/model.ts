@@ -239,7 +239,9 @@ export function chartsForTab(tab: TabId, channels: readonly MetricChannel[], opt
         },
         {
           id: opts.distribution === 'jitter' ? 'jitter-histogram' : 'rtt-histogram',
-          title: opts.distribution === 'jitter' ? 'Distribution of jitter samples' : 'Distribution of RTT samples',
+          // One value per sample interval (the engine's RTT channel is the interval's mean), not one per probe reply:
+          // its p99 is not the flow's p99 latency, so the title says what is counted.
+          title: opts.distribution === 'jitter' ? 'Per-interval jitter' : 'Per-interval mean RTT',
           kind: 'histogram',
           unit: 'ns',
           series: which.map(({ c, i }, k) => ({ ...lineSeries(c, i, k), zeroIsGap: opts.distribution !== 'jitter' })),

@@ -4,7 +4,7 @@
  * there are more samples than pixels.
  */
 import { color as d3color } from 'd3';
-import { computeLayout, MARGIN, yTicks, type Layout } from './layout';
+import { computeLayout, ISOLATED_HALF_PX, MARGIN, yTicks, type Layout } from './layout';
 import { nearestIndex, type ChartSpec, type Pattern, type SeriesSource, type SeriesSpec, type Window } from './model';
 import type { Theme } from './svg';
 
@@ -213,21 +213,39 @@ export class ChartRenderer {
     const n = w.to - w.from;
     const plotW = L.width - MARGIN.l - MARGIN.r;
     let pen = false;
+    // A run of one point between gaps (a probe RTT in one interval only) draws nothing as a path: give it a
+    // short tick so sparse series stay visible.
+    let runVertices = 0;
+    let runX = 0;
+    let runY = 0;
+    const endRun = () => {
+      if (runVertices === 1) {
+        ctx.moveTo(runX - ISOLATED_HALF_PX, runY);
+        ctx.lineTo(runX + ISOLATED_HALF_PX, runY);
+      }
+      runVertices = 0;
+      pen = false;
+    };
+    const vertex = (px: number, py: number) => {
+      if (pen) ctx.lineTo(px, py);
+      else ctx.moveTo(px, py);
+      pen = true;
+      runVertices++;
+      runX = px;
+      runY = py;
+    };
     // Slots of a ring are consecutive modulo its capacity.
     let slot = n > 0 ? src.slot(w.from) : 0;
     if (n <= plotW) {
       for (let k = 0; k < n; k++, slot = slot + 1 === cap ? 0 : slot + 1) {
         const v = col[slot];
         if (!(v - v === 0) || (gapZero && v === 0)) {
-          pen = false;
+          endRun();
           continue;
         }
-        const px = ax * t[slot] + bx;
-        const py = ay * v + by;
-        if (pen) ctx.lineTo(px, py);
-        else ctx.moveTo(px, py);
-        pen = true;
+        vertex(ax * t[slot] + bx, ay * v + by);
       }
+      endRun();
     } else {
       // More samples than pixels: per pixel column only first, min, max and last (as uPlot does), on whole
       // pixels (fractional vertical zig-zags cost several times more to rasterise).
@@ -240,32 +258,27 @@ export class ChartRenderer {
         if (colPx < 0) return;
         if (dashed) {
           // A dash pattern over per-column zig-zags is unreadable and slow to rasterise: one vertex per column.
-          const yl = Math.round(ay * last + by);
-          if (pen) ctx.lineTo(colPx, yl);
-          else ctx.moveTo(colPx, yl);
-          pen = true;
+          vertex(colPx, Math.round(ay * last + by));
           return;
         }
         const yf = Math.round(ay * first + by);
-        if (pen) ctx.lineTo(colPx, yf);
-        else ctx.moveTo(colPx, yf);
+        vertex(colPx, yf);
         if (min !== max) {
           // Only the vertices that move the pen (as uPlot does): extremes that are not the entry or exit.
           const yMin = Math.round(ay * min + by);
           const yMax = Math.round(ay * max + by);
           const yl = Math.round(ay * last + by);
-          if (yMin !== yf && yMin !== yl) ctx.lineTo(colPx, yMin);
-          if (yMax !== yf && yMax !== yl) ctx.lineTo(colPx, yMax);
-          if (yl !== yf) ctx.lineTo(colPx, yl);
+          if (yMin !== yf && yMin !== yl) vertex(colPx, yMin);
+          if (yMax !== yf && yMax !== yl) vertex(colPx, yMax);
+          if (yl !== yf) vertex(colPx, yl);
         }
-        pen = true;
       };
       for (let k = 0; k < n; k++, slot = slot + 1 === cap ? 0 : slot + 1) {
         const v = col[slot];
         if (!(v - v === 0) || (gapZero && v === 0)) {
           flush();
           colPx = -1;
-          pen = false;
+          endRun();
           continue;
         }
         const px = Math.round(ax * t[slot] + bx);
@@ -279,6 +292,7 @@ export class ChartRenderer {
         last = v;
       }
       flush();
+      endRun();
     }
     ctx.stroke();
     ctx.setLineDash([]);

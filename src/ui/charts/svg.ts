@@ -2,7 +2,7 @@
  * A chart's window as a standalone SVG document (title, axes with units, series, legend), built from the
  * same layout as the canvas. Pure string building, so it is unit-tested under Node.
  */
-import { computeLayout, fmt, MARGIN } from './layout';
+import { computeLayout, fmt, ISOLATED_HALF_PX, MARGIN } from './layout';
 import type { ChartSpec, Pattern, SeriesSource, Window } from './model';
 
 export interface Theme {
@@ -102,17 +102,23 @@ export function chartSvg(spec: ChartSpec, src: SeriesSource, w: Window, width: n
     spec.series.forEach((s, i) => {
       const col = src.values[s.channel];
       let d = '';
-      let pen = false;
+      // Points in the current run; a run of one gets a short tick, as on the canvas.
+      let run: [number, number][] = [];
+      const endRun = () => {
+        if (run.length === 1) d += `M${r2(run[0][0] - ISOLATED_HALF_PX)},${r2(run[0][1])}H${r2(run[0][0] + ISOLATED_HALF_PX)}`;
+        else for (const [j, [x, y]] of run.entries()) d += `${j === 0 ? 'M' : 'L'}${r2(x)},${r2(y)}`;
+        run = [];
+      };
       for (let k = w.from; k < w.to; k++) {
         const slot = src.slot(k);
         const v = col[slot];
         if (!Number.isFinite(v) || (s.zeroIsGap && v === 0)) {
-          pen = false;
+          endRun();
           continue;
         }
-        d += `${pen ? 'L' : 'M'}${r2(L.x(src.tNs[slot]))},${r2(L.y(v))}`;
-        pen = true;
+        run.push([L.x(src.tNs[slot]), L.y(v)]);
       }
+      endRun();
       out.push(`<path d="${d}" fill="none" stroke="${theme.color(i)}" stroke-width="1.75"${s.dash.length ? ` stroke-dasharray="${s.dash.join(' ')}"` : ''}/>`);
     });
   }
