@@ -540,7 +540,8 @@ const bareMetal = (id: string, ip: string, n: number, x: number): NodeSpec => ({
   host: 'h2' as HostId,
   title: 'bare-metal traffic endpoint',
   interfaces: [iface('eth0', 'nic', { ipv4: ip, mac: mac(n), queues: 4 })],
-  position: { x, y: 50 },
+  // Below the forwarder, so the wires to its VFs cross no other node.
+  position: { x, y: 390 },
 });
 
 function nicVsVmScenario(): Scenario {
@@ -555,13 +556,14 @@ function nicVsVmScenario(): Scenario {
     sampleIntervalNs: 10 * MS,
     hosts: [host('h1', 16), host('h2', 16)],
     nodes: [
-      bareMetal('gen', '10.0.0.3/24', 3, 300),
-      bareMetal('sink', '10.0.0.4/24', 4, 500),
-      vm('vm1', 'h1', 2, [iface('eth0', 'virtio-net', { ipv4: '10.0.0.1/24', mac: mac(1) })], 100, 200),
-      bridge('br1', 'h1', ['tap0', 'tap1'], 250, 200),
+      bareMetal('gen', '10.0.0.3/24', 3, 100),
+      bareMetal('sink', '10.0.0.4/24', 4, 700),
+      // 200 apart: the canvas draws preset positions as they are when nodes are at least MIN_SPACING apart.
+      vm('vm1', 'h1', 2, [iface('eth0', 'virtio-net', { ipv4: '10.0.0.1/24', mac: mac(1) })], 0, 200),
+      bridge('br1', 'h1', ['tap0', 'tap1'], 200, 200),
       forwarderNode('fwd', 'h1', 2, 1, [vf('nic0', 0x23), vf('nic1', 0x24)]),
-      bridge('br2', 'h1', ['tap2', 'tap3'], 550, 200),
-      vm('vm2', 'h1', 2, [iface('eth0', 'virtio-net', { ipv4: '10.0.0.2/24', mac: mac(2) })], 700, 200),
+      bridge('br2', 'h1', ['tap2', 'tap3'], 600, 200),
+      vm('vm2', 'h1', 2, [iface('eth0', 'virtio-net', { ipv4: '10.0.0.2/24', mac: mac(2) })], 800, 200),
     ],
     links: [
       wire('l-gen', ['gen', 'eth0'], ['fwd', 'nic0']),
