@@ -19,7 +19,7 @@ const EVENT_KIND_LABELS: Record<EventKind, string> = {
   kick: 'kicks (guest → host)',
   interrupt: 'interrupts (host → guest)',
   wakeup: 'thread wake-ups',
-  softirq: 'softirq / NAPI schedules',
+  softirq: 'softirq raises (veth/tap backlog)',
   exit: 'VM exits',
 };
 
