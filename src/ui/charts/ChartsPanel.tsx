@@ -556,7 +556,7 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
         />
         <div ref={tipRef} id={`${uid}-tip`} role="tooltip" className="ol-tip" hidden />
       </div>
-      <ul className="ol-legend" aria-label={`${spec.title} legend`}>
+      <ul className="ol-legend" aria-label={`${spec.title} legend`} title="Values are the latest sample interval (the run summary and the report average the whole run)">
         {spec.series.map((s, i) => (
           <li key={s.id}>
             <Swatch spec={spec} index={i} />
