@@ -58,3 +58,10 @@ test('router-no-club: the bridge queue that overflows while the flow ramps up ge
   await expect(page.locator('[data-node-id="br1"] text.live-stack')).toContainText(/▼ \d+ dropped( \([\d.]+ k?pkt\/s\))? at tap1/);
   await expect(page.locator('[data-iface=\'["br1","tap1"]\']')).toHaveAttribute('data-drops', '');
 });
+
+test('checksum-trust: the canvas summary counts the corrupt payloads accepted under trusted checksums', async ({ page }) => {
+  await run(page, 'checksum-trust');
+  const summary = page.getByTestId('canvas-hotspots');
+  await expect(summary).toContainText(/\d+ corrupt payloads accepted/);
+  await expect(summary).not.toContainText('dropped as bad checksums');
+});

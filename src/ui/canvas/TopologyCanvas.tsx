@@ -169,6 +169,16 @@ function useLiveOverlay(
       for (let i = s.length - n; i < s.length; i++) count += s.values[k][s.slot(i)];
       return { count, sec: (s.tNs[s.slot(s.length - 1)] - s.tNs[s.slot(s.length - 1 - n)]) / 1e9 };
     };
+    /** A count channel summed over the retained history: what the run has done so far. */
+    const totalOf = (id: string): number => {
+      const k = index.get(id);
+      const s = source;
+      if (k === undefined || !s) return 0;
+      if (!s.values || !s.slot || !s.length) return s.latest(k) ?? 0;
+      let sum = 0;
+      for (let i = 0; i < s.length; i++) sum += s.values[k][s.slot(i)];
+      return sum;
+    };
     const frame = (t: number) => {
       raf = requestAnimationFrame(frame);
       if (t - last < LIVE_INTERVAL_MS) return;
@@ -251,7 +261,12 @@ function useLiveOverlay(
       }
       const summary = summaryRef.current;
       if (summary) {
+        // The checksum verdicts are what checksum-trust is about: corrupt data that got in, and what was caught.
+        const accepted = known ? totalOf('checksum/acceptedCorrupt') : 0;
+        const caught = known ? totalOf('checksum/badDropped') : 0;
         const parts = [
+          ...(accepted > 0 ? [`${Math.round(accepted)} corrupt payloads accepted (checksums trusted, never verified)`] : []),
+          ...(caught > 0 ? [`${Math.round(caught)} corrupt frames dropped as bad checksums`] : []),
           ...hot,
           ...dropping.map((k) => `queue dropping at ${k}`),
           ...markers.map((m) => `${MARKER_TEXT[m.kind]} at ${m.node}/${m.iface}`),
