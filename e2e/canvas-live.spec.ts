@@ -59,9 +59,16 @@ test('router-no-club: the bridge queue that overflows while the flow ramps up ge
   await expect(page.locator('[data-iface=\'["br1","tap1"]\']')).toHaveAttribute('data-drops', '');
 });
 
-test('checksum-trust: the canvas summary counts the corrupt payloads accepted under trusted checksums', async ({ page }) => {
+test('checksum-trust: the canvas summary counts corrupt payloads accepted under trusted checksums; the `full` variant, loaded from the panel, drops them instead', async ({ page }) => {
   await run(page, 'checksum-trust');
   const summary = page.getByTestId('canvas-hotspots');
   await expect(summary).toContainText(/\d+ corrupt payloads accepted/);
   await expect(summary).not.toContainText('dropped as bad checksums');
+
+  await page.getByLabel('Preset variant').selectOption('full');
+  await expect(page.getByTestId('run-state')).toHaveText('loaded');
+  await expect(page.getByLabel('Preset variant')).toHaveValue('full');
+  await page.getByRole('button', { name: '▶ Run', exact: true }).click();
+  await expect(summary).toContainText(/\d+ corrupt frames dropped as bad checksums/);
+  await expect(summary).not.toContainText('corrupt payloads accepted');
 });

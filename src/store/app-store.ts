@@ -7,6 +7,7 @@ import { create } from 'zustand';
 import type { RunState, Speed } from '../core/protocol';
 import type { Endpoint, Scenario } from '../core/scenario/types';
 import { findPreset, PRESETS } from '../core/scenario/presets';
+import { presetScenario } from '../core/scenario/presets/report';
 import { applyEdit, describeEdit, type Edit } from '../core/edit/edit';
 import { emptyScenario, withPositions } from '../core/edit/ops';
 import { AUTOSAVE_BACKUP_KEY, AUTOSAVE_DEBOUNCE_MS, AUTOSAVE_KEY, browserStorage, encodeAutosave, restoreFrom } from './autosave';
@@ -58,7 +59,8 @@ export interface AppState {
   connectFrom: Endpoint | null;
   /** Bumped to ask the canvas to fit the view to the topology. */
   fitRequest: number;
-  selectPreset(id: string): void;
+  /** Load a preset, or one of its named variants (the variant's changes applied to the preset's scenario). */
+  selectPreset(id: string, variant?: string): void;
   setSeed(seed: number): void;
   setSpeed(speed: Speed): void;
   setRun(run: RunView): void;
@@ -114,13 +116,20 @@ export const useAppStore = create<AppState>()((set, get) => ({
   helpOpen: false,
   connectFrom: null,
   fitRequest: 0,
-  selectPreset: (id) => {
+  selectPreset: (id, variant) => {
     const preset = findPreset(id);
     if (!preset) {
       set({ notice: `No preset called "${id}".` });
       return;
     }
-    set({ presetId: id, scenario: withPositions(preset.scenario, { relayoutCramped: true }), seed: preset.scenario.seed, notice: null, undoStack: [], redoStack: [], selection: [], connectFrom: null, fitRequest: get().fitRequest + 1 });
+    let scenario: Scenario;
+    try {
+      scenario = presetScenario(preset, variant);
+    } catch (e) {
+      set({ notice: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    set({ presetId: id, scenario: withPositions(scenario, { relayoutCramped: true }), seed: scenario.seed, notice: null, undoStack: [], redoStack: [], selection: [], connectFrom: null, fitRequest: get().fitRequest + 1 });
   },
   setSeed: (seed) => set({ seed }),
   setSpeed: (speed) => set({ speed }),

@@ -68,7 +68,10 @@ function ItemProps({ item, scenario }: { item: SelItem; scenario: Scenario }) {
 function ScenarioProps({ scenario }: { scenario: Scenario }) {
   const presetId = useAppStore((s) => s.presetId);
   const edit = useAppStore((s) => s.edit);
+  const selectPreset = useAppStore((s) => s.selectPreset);
   const preset = findPreset(presetId);
+  // A loaded variant shows in the scenario id (`preset@variant`), which stays until the topology is edited away.
+  const loadedVariant = preset && scenario.id.startsWith(`${preset.id}@`) ? scenario.id.slice(preset.id.length + 1) : '';
   return (
     <>
       <h2>Scenario</h2>
@@ -77,6 +80,14 @@ function ScenarioProps({ scenario }: { scenario: Scenario }) {
       {preset && (
         <>
           <p className="one-line">{preset.oneLine}</p>
+          {preset.variants.length > 0 && (
+            <SelectField
+              label="Preset variant"
+              value={preset.variants.some((v) => v.name === loadedVariant) ? loadedVariant : ''}
+              options={[{ value: '', label: 'base set-up' }, ...preset.variants.map((v) => ({ value: v.name, label: `${v.name} — ${v.title}` }))]}
+              onChange={(v) => selectPreset(preset.id, v === '' ? undefined : v)}
+            />
+          )}
           <details>
             <summary>What to look at</summary>
             <p className="explanation">{preset.explanation}</p>
