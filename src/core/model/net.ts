@@ -76,8 +76,6 @@ export class Port {
   /** Receive rings of a NIC port on a wire (one per queue) and their NAPI consumers. */
   nicRx: PktQueue[] = [];
   nicNapi: NapiTask[] = [];
-  /** Per receive queue: the NIC's LRO engine (aggregates in hardware while the ring waits for NAPI). */
-  nicLro: GroQueue[] = [];
   rss: IndirectionTable | null = null;
   /** Static FDB of an L2 node's port: MACs (as numbers) reachable through it. */
   domain = -1;
@@ -123,6 +121,8 @@ export interface NodeRt {
   isEndpoint: boolean;
   /** Rotates the app core for flows that start here. */
   nextAppCore: number;
+  /** Receiving applications placed so far (the first beside its softirq, later ones on the next CPUs). */
+  readers: number;
 }
 
 interface RouteRt {
@@ -289,7 +289,6 @@ export class NapiTask extends IrqTask {
   guestSide = false;
   /** A NIC ring's LRO engine: held aggregates are closed (flushed to the ring) when the poll finds it empty. */
   lro: GroQueue | null = null;
-  private readonly lroOut: GroPacket[] = [];
   constructor(
     core: Core,
     net: Net,
@@ -373,9 +372,7 @@ export class NapiTask extends IrqTask {
   }
   /** The ring ran dry: the device closes its open aggregates and writes them back. */
   private closeLro(): void {
-    const lro = this.lro as GroQueue;
-    lro.flush(this.lroOut);
-    this.net.pushLro(this.port, this.ring, this.lroOut);
+    this.net.writeBackLro(this.port, this.ring, (this.lro as GroQueue).flush(this.net.lroDone));
   }
   private takeGro(): void {
     for (let i = 0; i < this.groOut.length; i++) {
@@ -676,8 +673,8 @@ export class Shaper implements EventTarget {
    */
   private runInline(q: number, core: Core): void {
     for (let n = 0; n < this.net.c.napiWeightPackets; n++) {
-      const d = this.dequeueTxq(q);
-      if (d === null || !this.xmit(d.child, d.p, core)) return;
+      const p = this.dequeueTxq(q);
+      if (p === null || !this.xmit(p, core)) return;
     }
     if (this.hasWork(q)) this.runners[q]?.runNow();
   }
@@ -685,8 +682,9 @@ export class Shaper implements EventTarget {
    * Hand a dequeued packet to the driver; false (and the packet requeued, the queue stopped) when its TX
    * ring is full.
    */
-  xmit(child: QdiscQueues, p: Pkt, core: Core | null): boolean {
+  xmit(p: Pkt, core: Core | null): boolean {
     const q = this.txqOf(p);
+    const child = this.childOf(q);
     if (this.stopped(q) || !this.fits(p)) {
       child.requeued = p;
       if (this.port.line !== null) this.port.line.stop(p);
@@ -698,17 +696,19 @@ export class Shaper implements EventTarget {
     return true;
   }
   /** Unshaped: dequeue one packet of TX queue `q`'s child (null when empty or stopped). */
-  dequeueTxq(q: number): { child: QdiscQueues; p: Pkt } | null {
-    if (this.stopped(q)) return null;
-    const child = this.childOf(q);
-    const p = child.dequeue(this.net.sim.nowNs);
-    return p === null ? null : { child, p };
+  dequeueTxq(q: number): Pkt | null {
+    return this.stopped(q) ? null : this.childOf(q).dequeue(this.net.sim.nowNs);
   }
   hasWork(q: number): boolean {
     return !this.childOf(q).empty && !this.stopped(q);
   }
-  /** TX queue `q` was woken (enough of its ring is free again): resume dequeueing. */
-  wake(q: number, vhostCore: Core): void {
+  /**
+   * TX queue `q` was woken (enough of its ring is free again): resume dequeueing. A virtio guest's queue is
+   * woken by vhost signalling its used buffers (irqfd, paid on `vhostCore`), and the guest's TX interrupt runs
+   * skb_xmit_done after the wake-up latency; a NIC's (vhostCore null) by its own TX completion interrupt
+   * (netif_wake_queue → __netif_schedule → net_tx_action).
+   */
+  wake(q: number, vhostCore: Core | null): void {
     if (this.rateBitsPerSec > 0) {
       if (this.depth > 0) this.arm();
       return;
@@ -719,27 +719,10 @@ export class Shaper implements EventTarget {
       t.runNow();
       return;
     }
-    // vhost signals the used buffers (irqfd); the guest's TX interrupt runs skb_xmit_done.
-    vhostCore.charge(CAT_EVENT, this.net.c.irqSignalNs);
+    if (vhostCore !== null) vhostCore.charge(CAT_EVENT, this.net.c.irqSignalNs);
     this.net.event(this.port, 'tx', EV_INTERRUPT);
     t.interrupted = true;
-    t.wakeAfter(this.net.c.wakeupLatencyNs);
-  }
-  /** A NIC's TX completion woke its stopped queue (netif_wake_queue → __netif_schedule → net_tx_action). */
-  wakeLine(): void {
-    if (this.rateBitsPerSec > 0) {
-      if (this.depth > 0) this.arm();
-      return;
-    }
-    const t = this.runners[0];
-    if (t === undefined || t.active || this.children[0].empty) return;
-    if (t.pinned) {
-      t.runNow();
-      return;
-    }
-    this.net.event(this.port, 'tx', EV_INTERRUPT);
-    t.interrupted = true;
-    t.wakeAfter(0);
+    t.wakeAfter(vhostCore !== null ? this.net.c.wakeupLatencyNs : 0);
   }
   private arm(): void {
     if (this.armed) return;
@@ -756,7 +739,7 @@ export class Shaper implements EventTarget {
       if (p === null) continue;
       this.rr = (this.rr + i + 1) % this.children.length;
       // A stopped driver queue keeps the packet here; the wake-up re-arms the timer.
-      if (!this.xmit(child, p, null)) return;
+      if (!this.xmit(p, null)) return;
       this.busyUntilNs = nowNs + Math.ceil((qdiscPktLen(p) * 8 * 1e9) / this.rateBitsPerSec);
       if (this.depth > 0) this.arm();
       return;
@@ -767,7 +750,7 @@ export class Shaper implements EventTarget {
 /** net_tx_action → qdisc_run for one TX queue of an unshaped qdisc, on the core that took the TX interrupt. */
 export class QdiscRunTask extends IrqTask {
   private budget = 0;
-  private cur: { child: QdiscQueues; p: Pkt } | null = null;
+  private cur: Pkt | null = null;
   constructor(
     core: Core,
     net: Net,
@@ -792,9 +775,9 @@ export class QdiscRunTask extends IrqTask {
     this.cur = this.qdisc.dequeueTxq(this.q);
   }
   finish(): void {
-    const d = this.cur;
+    const p = this.cur;
     this.cur = null;
-    if (d !== null) this.qdisc.xmit(d.child, d.p, this.core);
+    if (p !== null) this.qdisc.xmit(p, this.core);
   }
   endTurn(): boolean {
     return this.qdisc.hasWork(this.q);
@@ -906,7 +889,7 @@ export class LineTx implements EventTarget {
     this.startNext(nowNs);
     if (this.stopped && this.q.capacity - this.used >= this.wakeFree) {
       this.stopped = false;
-      this.port.shaper?.wakeLine();
+      this.port.shaper?.wake(0, null);
     }
   }
   /** A frame in flight on this wire, scheduled to arrive at the far port (also the entry for frames from another partition). */
@@ -1208,8 +1191,8 @@ export class Net {
     const t = port.nicNapi[q];
     if (!t.pinned && port.dev.offloads.lro && f.l4Proto === 6 && t.lro !== null) {
       // Hardware LRO: segments of a flow join the open aggregate while the ring waits for the poll.
-      t.lro.receive(p.frame, p.skb, this.lroOut);
-      this.pushLro(port, port.nicRx[q], this.lroOut);
+      t.lro.receive(p.frame, p.skb, this.lroDone);
+      this.writeBackLro(port, port.nicRx[q], this.lroDone);
     } else if (!port.nicRx[q].push(p)) {
       this.drop(port, 'rx', 'rx-ring-full', p);
       return;
@@ -1225,10 +1208,11 @@ export class Net {
     }
   }
 
-  private readonly lroOut: GroPacket[] = [];
+  /** Scratch for what a NIC's LRO engine completes (emptied by writeBackLro at once). */
+  readonly lroDone: GroPacket[] = [];
 
   /** Write back what a NIC's LRO engine completed: one ring entry (one skb for the driver) per aggregate. */
-  pushLro(port: Port, ring: PktQueue, done: GroPacket[]): void {
+  writeBackLro(port: Port, ring: PktQueue, done: GroPacket[]): void {
     for (let i = 0; i < done.length; i++) {
       const g = done[i];
       const p = new Pkt(g.frame, g.skb);
@@ -1662,6 +1646,7 @@ export class Net {
         memoryBytes: 0,
         isEndpoint: spec.kind === 'vm' || spec.kind === 'container',
         nextAppCore: 0,
+        readers: 0,
       };
       spec.interfaces.forEach((ifs, i) => {
         const port = new Port(node, ifs, i, this.counters);

@@ -92,6 +92,14 @@ export abstract class FlowRt implements FlowSink {
     return nowNs >= this.spec.startNs && (this.spec.stopNs === undefined || nowNs < this.spec.stopNs);
   }
 
+  /** sendmsg of one UDP datagram from an application: the syscall, the UDP/IP transmit and the copy of its payload. */
+  protected chargeUdpSend(core: Core, payloadBytes: number): void {
+    const c = this.net.c;
+    core.charge(CAT_EVENT, c.syscallNs);
+    core.charge(CAT_PACKET, c.udpTxPerSkbNs + c.skbAllocNs);
+    core.charge(CAT_COPY, payloadBytes * c.copyNsPerByte);
+  }
+
   protected udpFrame(path: Path, sport: number, dport: number, payload: Uint8Array, tos: number): Pkt {
     const frame = buildUdpFrame({
       srcMac: path.srcMac,
@@ -189,15 +197,12 @@ const TLP_MIN_NS = 1_000_000;
 /** TCP_TIMEOUT_INIT: the probe timeout before the first RTT sample. */
 const TLP_NO_RTT_NS = 1_000_000_000;
 
-const readersByNode = new WeakMap<NodeRt, number>();
-
 /**
  * Where a receiving application runs: the first on the CPU whose softirq delivered its data (wake-affine), later
  * ones spread over the node's other CPUs, as the scheduler's load balancing would.
  */
 function readerCore(node: NodeRt, delivering: Core): Core {
-  const n = readersByNode.get(node) ?? 0;
-  readersByNode.set(node, n + 1);
+  const n = node.readers++;
   const cores = node.cores;
   const at = cores.indexOf(delivering);
   return at < 0 || cores.length === 0 ? delivering : cores[(at + n) % cores.length];
@@ -310,9 +315,13 @@ export class TcpFlow extends FlowRt implements EventTarget {
   /** Path MTU learned from ICMP "fragmentation needed" (tcp_v4_mtu_reduced); the route's MTU until then. */
   private pmtu = Number.POSITIVE_INFINITY;
 
-  /** MSS: the smaller of both ends' (each announces MTU − 40 in its SYN) and the path MTU's. */
+  /** Both ends' MTUs (each announces MTU − 40 as its MSS in its SYN) and what ICMP reported on the way. */
+  private get pathMtu(): number {
+    return Math.min(this.fwd.port.mtu, this.rev.port.mtu, this.pmtu);
+  }
+
   get mss(): number {
-    return Math.min(this.fwd.port.mtu, this.rev.port.mtu, this.pmtu) - 40;
+    return this.pathMtu - 40;
   }
 
   /**
@@ -322,7 +331,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
    */
   onFragNeeded(mtu: number): void {
     const next = Math.max(552, mtu);
-    if (next >= Math.min(this.fwd.port.mtu, this.rev.port.mtu, this.pmtu)) return;
+    if (next >= this.pathMtu) return;
     this.pmtu = next;
     if (this.una < this.nxt) {
       this.nxt = this.una;
@@ -925,14 +934,9 @@ export class UdpFlow extends FlowRt implements EventTarget {
     this.payloadBytes = Math.max(4, Math.min(udp.payloadBytes, this.fwd.port.mtu - 28));
     this.payload = this.pattern.slice(0, this.payloadBytes);
     this.intervalNs = Math.max(1, Math.round((this.payloadBytes * 8 * 1e9) / Math.max(1, udp.rateBitsPerSec)));
-    const c = net.c;
     this.task = new DueTask(
       this.appCore,
-      (core) => {
-        core.charge(CAT_EVENT, c.syscallNs);
-        core.charge(CAT_PACKET, c.udpTxPerSkbNs + c.skbAllocNs);
-        core.charge(CAT_COPY, this.payloadBytes * c.copyNsPerByte);
-      },
+      (core) => this.chargeUdpSend(core, this.payloadBytes),
       (core) => {
         writeU32(this.payload, 0, this.sent++);
         const pkt = this.udpFrame(this.fwd, this.sport, this.dport, this.payload, udp.tos ?? 0);
@@ -990,14 +994,9 @@ export class ProbeFlow extends FlowRt implements EventTarget {
     this.respBytes = Math.max(4, Math.min(probe.responseBytes, this.rev.port.mtu - 28));
     this.reqPayload = this.pattern.slice(0, this.reqBytes);
     this.respPayload = this.pattern.slice(0, this.respBytes);
-    const c = net.c;
     this.task = new DueTask(
       this.appCore,
-      (core) => {
-        core.charge(CAT_EVENT, c.syscallNs);
-        core.charge(CAT_PACKET, c.udpTxPerSkbNs + c.skbAllocNs);
-        core.charge(CAT_COPY, this.reqBytes * c.copyNsPerByte);
-      },
+      (core) => this.chargeUdpSend(core, this.reqBytes),
       (core) => {
         const s = this.seq++;
         writeU32(this.reqPayload, 0, s);

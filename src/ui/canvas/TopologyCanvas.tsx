@@ -158,26 +158,19 @@ function useLiveOverlay(
     const noCores: ReadonlyMap<string, readonly number[]> = new Map();
     // Core placement comes from the engine worker with the channels (the page never builds an engine).
     const cores = (): ReadonlyMap<string, readonly number[]> => source?.nodeCores ?? noCores;
-    /** Packets dropped at a port over the samples since the last read, and the virtual seconds they span. */
-    const dropsSince = (id: string, fresh: number): { count: number; sec: number } => {
+    /**
+     * A count channel summed over the samples since the last read (`fresh`) and the virtual seconds they span, or
+     * over the whole retained history (`fresh` null: what the run has done so far).
+     */
+    const countOver = (id: string, fresh: number | null): { count: number; sec: number } => {
       const k = index.get(id);
       const s = source;
       if (k === undefined || !s) return { count: 0, sec: 0 };
       if (!s.values || !s.tNs || !s.slot || !s.length || s.length < 2) return { count: s.latest(k) ?? 0, sec: 0 };
-      const n = Math.max(1, Math.min(fresh, s.length - 1));
+      const n = fresh === null ? s.length : Math.max(1, Math.min(fresh, s.length - 1));
       let count = 0;
       for (let i = s.length - n; i < s.length; i++) count += s.values[k][s.slot(i)];
-      return { count, sec: (s.tNs[s.slot(s.length - 1)] - s.tNs[s.slot(s.length - 1 - n)]) / 1e9 };
-    };
-    /** A count channel summed over the retained history: what the run has done so far. */
-    const totalOf = (id: string): number => {
-      const k = index.get(id);
-      const s = source;
-      if (k === undefined || !s) return 0;
-      if (!s.values || !s.slot || !s.length) return s.latest(k) ?? 0;
-      let sum = 0;
-      for (let i = 0; i < s.length; i++) sum += s.values[k][s.slot(i)];
-      return sum;
+      return { count, sec: n < s.length ? (s.tNs[s.slot(s.length - 1)] - s.tNs[s.slot(s.length - 1 - n)]) / 1e9 : 0 };
     };
     const frame = (t: number) => {
       raf = requestAnimationFrame(frame);
@@ -244,7 +237,7 @@ function useLiveOverlay(
           const ifEl = nodeEl.querySelector(`[data-iface="${CSS.escape(JSON.stringify([n.id, i.name]))}"]`);
           const m = markerAt.get(key);
           if (m) lines.push({ cls: m.kind === 'gro-merge' ? 'marker offloaded' : 'marker paid', side, text: `${MARKER_ICON[m.kind]} ${MARKER_TEXT[m.kind]} at ${i.name}` });
-          const d = known ? dropsSince(`if/${key}/drops`, fresh) : { count: 0, sec: 0 };
+          const d = known ? countOver(`if/${key}/drops`, fresh) : { count: 0, sec: 0 };
           const drops = d.count;
           if (drops > 0) {
             lines.push({ cls: 'drops', side, text: `▼ ${Math.round(drops)} dropped${d.sec > 0 ? ` (${si(drops / d.sec, 'pkt/s')})` : ''} at ${i.name}` });
@@ -262,8 +255,8 @@ function useLiveOverlay(
       const summary = summaryRef.current;
       if (summary) {
         // The checksum verdicts are what checksum-trust is about: corrupt data that got in, and what was caught.
-        const accepted = known ? totalOf('checksum/acceptedCorrupt') : 0;
-        const caught = known ? totalOf('checksum/badDropped') : 0;
+        const accepted = known ? countOver('checksum/acceptedCorrupt', null).count : 0;
+        const caught = known ? countOver('checksum/badDropped', null).count : 0;
         const parts = [
           ...(accepted > 0 ? [`${Math.round(accepted)} corrupt payloads accepted (checksums trusted, never verified)`] : []),
           ...(caught > 0 ? [`${Math.round(caught)} corrupt frames dropped as bad checksums`] : []),
