@@ -146,6 +146,18 @@ describe('mechanisms', () => {
     expect(gbps(club)).toBeGreaterThan(gbps(noClub));
   });
 
+  it('a saturated guest posts RX buffers back in batches, so vhost is not kicked per packet', () => {
+    const noClub = runScenario(viaRouter({ ingress: { vnetHdr: false }, egress: { vnetHdr: false } }), { durationNs: 60 * MS });
+    const rx = iface(noClub, 'r1/eth0').rx;
+    // The router's one core is busy; its ring stays full and vhost runs out of buffers. virtnet_receive refills
+    // only when a poll leaves more than half the ring free, and kicks once for the whole refill.
+    expect(noClub.nodes.find((n) => n.id === 'r1')?.cores[0].utilization).toBeGreaterThan(0.95);
+    // Per 1514-byte wire frame (GRO merges what the router counts as received): ≈ 0.005 with batched refills,
+    // ≈ 0.04 when every consumed buffer was posted back at once.
+    const wireFramesPerSec = rx.bitsPerSec / (8 * 1514);
+    expect(rx.eventsPerSec / wireFramesPerSec).toBeLessThan(0.01);
+  });
+
   it('corrupted payload under CHECKSUM_PARTIAL is accepted; with full checksums it is dropped', () => {
     const corrupt: FaultSpec = { kind: 'corrupt', at: { node: 'br0' as NodeId, iface: 'tap0' }, direction: 'rx', fraction: 0.05, payloadOffsetBytes: 100 };
     const partial = runScenario(twoVms({}, {}, [tcp()], { faults: [corrupt] }));

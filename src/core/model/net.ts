@@ -140,6 +140,8 @@ export class LinkRt {
   txStopped: boolean[] = [];
   tapQ: PktQueue[] = [];
   guestRx: PktQueue[] = [];
+  /** Per guest RX ring: buffers the guest has consumed and not yet posted again (virtqueue num_free). */
+  rxUnposted: number[] = [];
   vhostTx: VhostTxTask[] = [];
   vhostRx: VhostRxTask[] = [];
   napi: NapiTask[] = [];
@@ -224,10 +226,35 @@ export class VhostTxTask extends VhostTask {
 
 /** vhost RX worker: moves packets from the tap queue into the guest RX ring and interrupts the guest. */
 export class VhostRxTask extends VhostTask {
-  /** Stopped on a full guest RX ring; the guest's refill wakes it. */
+  /** Stopped with no posted guest RX buffer left; the guest's refill wakes it. */
   blocked = false;
   hasWork(): boolean {
-    return this.link.tapQ[this.q].length > 0 && !this.link.guestRx[this.q].full && this.withinWeight();
+    return this.link.tapQ[this.q].length > 0 && !this.noBuffer() && this.withinWeight();
+  }
+  /** Every descriptor is either filled and waiting for the guest or consumed and not yet posted again. */
+  private noBuffer(): boolean {
+    const ring = this.link.guestRx[this.q];
+    return ring.length + this.link.rxUnposted[this.q] >= ring.capacity;
+  }
+  /**
+   * The guest took one buffer off its RX ring. A kernel guest posts buffers again only at the end of a NAPI poll
+   * that leaves more than half the ring free (virtnet_receive → try_fill_recv), then kicks if vhost ran out
+   * (it enabled notification); a polling PMD refills as it goes.
+   */
+  consumed(core: Core): void {
+    this.link.rxUnposted[this.q]++;
+    if (this.polling) this.refill(core);
+  }
+  /** End of a kernel guest's NAPI poll: the refill rule of virtnet_receive. */
+  pollDone(core: Core): void {
+    const ring = this.link.guestRx[this.q];
+    if (this.link.rxUnposted[this.q] > ring.capacity / 2) this.refill(core);
+  }
+  private refill(core: Core): void {
+    this.link.rxUnposted[this.q] = 0;
+    if (!this.blocked) return;
+    this.blocked = false;
+    this.net.notify(this, core, EV_KICK, this.link.a, 'rx');
   }
   begin(): void {
     this.take(this.link.tapQ[this.q].shift() as Pkt, this.net.c.vhostRxPerPacketNs);
@@ -241,7 +268,7 @@ export class VhostRxTask extends VhostTask {
   }
   endTurn(): boolean {
     const tq = this.link.tapQ[this.q];
-    if (tq.length > 0 && this.link.guestRx[this.q].full) {
+    if (tq.length > 0 && this.noBuffer()) {
       this.blocked = true;
       return false;
     }
@@ -341,10 +368,7 @@ export class NapiTask extends IrqTask {
       this.net.ingress(this.port, p, this.core);
       return;
     }
-    if (this.feeder !== null && this.feeder.blocked && !this.ring.full) {
-      this.feeder.blocked = false;
-      this.net.notify(this.feeder, this.core, EV_KICK, this.port, 'rx');
-    }
+    this.feeder?.consumed(this.core);
     const off = this.port.dev.offloads;
     if (off.gro && !this.polling && isTcp(p.frame)) {
       const summed = this.gro.stats.checksumBytes;
@@ -367,6 +391,7 @@ export class NapiTask extends IrqTask {
       this.gro.flush(this.groOut);
       this.takeGro();
     }
+    this.feeder?.pollDone(this.core);
     if (this.outHead < this.out.length) return true;
     return this.ring.length > 0 || this.lroHeld();
   }
@@ -1710,6 +1735,7 @@ export class Net {
           link.txStopped.push(false);
           link.tapQ.push(new PktQueue(hostPolls ? ring : c.tapQueuePackets));
           link.guestRx.push(new PktQueue(ring));
+          link.rxUnposted.push(0);
           const hostCore = hostPolls ? b.node.cores[q % b.node.cores.length] : this.allocCore(b.node.spec.host, `${a.node.id}/vhost${q}`);
           if (!hostPolls) a.node.extraCores.push(hostCore);
           link.vhostTx.push(new VhostTxTask(hostCore, this, link, q, hostPolls));

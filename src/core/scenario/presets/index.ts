@@ -51,7 +51,7 @@ const PER_FRAME_GAP =
   'This model gives about twice the article’s rate for MTU frames, with every per-operation cost inside its sourced range. Two ' +
     'other published figures bracket the model instead: a 2020 OVS-DPDK host measured 2.5 Gbit/s for a guest without offloads ' +
     '(vm-vm-all-off here: 3.1), and the article’s author measured ≈ 1 Mpps for a VM network element without offloads (the no-club ' +
-    'router here: ≈ 0.34 Mpps per core).';
+    'router here: ≈ 0.43 Mpps per core).';
 
 const setFeatures = (node: string, ifaceName: string, features: readonly string[], on: boolean): TimelineChange[] =>
   features.map((feature) => ({ kind: 'set-feature', at: { node: node as NodeId, iface: ifaceName }, feature, on }));
