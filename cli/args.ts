@@ -27,11 +27,12 @@ export type Command =
   | { kind: 'validate'; file: string; json: boolean }
   | ({ kind: 'run'; captures: CaptureSpec[]; workers?: number } & RunOptions)
   | ({ kind: 'sweep'; param: string; values: string[] } & RunOptions)
-  | ({ kind: 'report'; markdown: boolean } & Omit<RunOptions, 'target' | 'variant'>);
+  | ({ kind: 'report'; markdown: boolean } & Omit<RunOptions, 'target' | 'variant'>)
+  | ({ kind: 'audit'; factor: number } & Omit<RunOptions, 'target' | 'variant'>);
 
 export type ParseArgsResult = { ok: true; command: Command } | { ok: false; error: string };
 
-export const COMMANDS = ['run', 'sweep', 'presets', 'show', 'validate', 'report', 'help'] as const;
+export const COMMANDS = ['run', 'sweep', 'presets', 'show', 'validate', 'report', 'audit', 'help'] as const;
 
 type FlagSpec = { takesValue: boolean; repeatable?: boolean };
 const FLAGS: Record<string, Record<string, FlagSpec>> = {
@@ -41,6 +42,7 @@ const FLAGS: Record<string, Record<string, FlagSpec>> = {
   show: { variant: { takesValue: true } },
   validate: { json: { takesValue: false } },
   report: { duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, markdown: { takesValue: false } },
+  audit: { duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, factor: { takesValue: true } },
   help: {},
 };
 
@@ -162,6 +164,16 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
       if (json && flags.has('markdown')) return { ok: false, error: 'report takes --json or --markdown, not both' };
       return { ok: true, command: { kind: 'report', markdown: flags.has('markdown'), ...o.value } };
     }
+    case 'audit': {
+      const e = expectPositionals(0, '');
+      if (e) return { ok: false, error: e };
+      const o = runOptions();
+      if (!o.ok) return o;
+      const f = one('factor') ?? '2';
+      const factor = Number(f);
+      if (!/^\d+(\.\d+)?$/.test(f) || factor <= 1 || factor > 100) return { ok: false, error: `--factor must be a number above 1 and at most 100, got "${f}"` };
+      return { ok: true, command: { kind: 'audit', factor, ...o.value } };
+    }
     case 'run': {
       const e = expectPositionals(1, 'a scenario file or preset id');
       if (e) return { ok: false, error: e };
@@ -214,6 +226,8 @@ Usage:
   offload-lab validate <scenario.json> [--json]            check a file; errors name the field and why
   offload-lab report [--duration <ms>] [--seed <n>] [--json | --markdown]
                   run every preset and check its expectations
+  offload-lab audit [--factor <x>] [--duration <ms>] [--seed <n>] [--json]
+                  make each CPU cost dearer in turn on every preset; list where goodput rose
   offload-lab help [command]
 
 Paths for --param: links[0].rateBitsPerSec, nodes[id=r1].interfaces[name=eth1].mtu,

@@ -77,6 +77,9 @@ describe('parseArgs', () => {
     [['sweep', 'a', '--param', 'x', '--values', '1,,2'], 'empty entry'],
     [['presets', 'x'], 'presets takes no arguments'],
     [['report', '--json', '--markdown'], 'not both'],
+    [['audit', '--factor', '1'], '--factor must be a number above 1'],
+    [['audit', '--factor', 'x'], '--factor must be a number above 1'],
+    [['audit', 'vm-vm-offload'], 'audit takes no arguments'],
   ])('%j → %s', (argv, why) => {
     const r = parseArgs(argv);
     expect(r.ok).toBe(false);
@@ -171,6 +174,18 @@ describe('report', () => {
     const md = await inProcess(['report', '--duration', '2', '--markdown']);
     expect(md.stdout.split('\n')[0]).toBe('| run | expectation | metric | expected | ours | holds |');
     expect(md.stdout).toMatch(/\d+ of \d+ checks hold\.$/);
+  });
+});
+
+describe('audit', () => {
+  it('runs every preset once plus once per non-zero CPU cost; --json is only JSON', { timeout: 120_000 }, async () => {
+    const r = await inProcess(['audit', '--duration', '1', '--factor', '3', '--json']);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { preset: string; param: string; baseValue: number; value: number; ratio: number }[];
+    expect(new Set(rows.map((x) => x.preset))).toEqual(new Set(PRESET_IDS));
+    for (const x of rows) expect(x.value).toBeCloseTo(3 * x.baseValue, 9);
+    const human = await inProcess(['audit', '--duration', '1']);
+    expect(human.stdout).toMatch(/^\d+ runs, each with one CPU cost ×2: \d+ raised TCP goodput by more than 3 %/);
   });
 });
 

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../src/core/metrics/result';
 import { parseParamValue } from '../src/core/scenario/param-path';
 import { PRESETS } from '../src/core/scenario/presets/index';
+import { auditCosts, type AuditRow } from '../src/core/scenario/presets/audit';
 import { computeReport, type ReportRow } from '../src/core/scenario/presets/report';
 import type { Scenario } from '../src/core/scenario/types';
 import { applyChanges, type ScenarioError } from '../src/core/scenario/validate';
@@ -208,6 +209,37 @@ async function cmdReport(io: Io, c: Extract<Command, { kind: 'report' }>): Promi
   return rows.every((r) => r.holds) ? EXIT_OK : EXIT_RUN_FAILED;
 }
 
+/** Goodput moves by less than this between two runs before the audit calls it a rise. */
+const AUDIT_TOLERANCE = 0.03;
+const AUDIT_MAX_DURATION_NS = 100_000_000;
+
+async function cmdAudit(io: Io, c: Extract<Command, { kind: 'audit' }>): Promise<number> {
+  const { runScenario } = await import('../src/core/engine');
+  let rows: AuditRow[];
+  try {
+    // Each preset runs at most 100 ms unless --duration says otherwise: ≈ 35 runs per preset.
+    rows = auditCosts((s) => runScenario(s, { durationNs: c.durationNs ?? Math.min(s.durationNs, AUDIT_MAX_DURATION_NS), seed: c.seed }), { factor: c.factor }, (key) => {
+      if (!c.json) io.err(`running ${key}`);
+    });
+  } catch (e) {
+    io.err(`audit failed: ${errorText(e)}`);
+    return EXIT_RUN_FAILED;
+  }
+  if (c.json) {
+    io.out(JSON.stringify(rows, null, 2));
+    return EXIT_OK;
+  }
+  const rises = rows.filter((r) => r.ratio > 1 + AUDIT_TOLERANCE).sort((a, b) => b.ratio - a.ratio);
+  const header = `${rows.length} runs, each with one CPU cost ×${c.factor}: ${rises.length} raised TCP goodput by more than ${AUDIT_TOLERANCE * 100} %`;
+  if (rises.length === 0) {
+    io.out(header);
+    return EXIT_OK;
+  }
+  const cells = rises.map((r) => [r.preset, `${r.param} ${r.baseValue} → ${+r.value.toPrecision(6)}`, fmtBitsPerSec(r.baseBitsPerSec), fmtBitsPerSec(r.bitsPerSec), `${r.ratio.toFixed(3)}×`]);
+  io.out(`${header} (batching by notification suppression; see docs/fidelity.md):\n${table(['preset', 'cost', 'goodput', 'with it', 'ratio'], cells, '  ', 'llrrr')}`);
+  return EXIT_OK;
+}
+
 function fmtMetric(metric: string, x: number, relative: boolean): string {
   if (relative) return Number.isFinite(x) ? `${x.toPrecision(3)}×` : '—';
   if (metric === 'eventsPerSecPerGbit') return `${fmtCount(x)} ev/s per Gbit/s`;
@@ -301,6 +333,8 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
       return cmdSweep(io, c);
     case 'report':
       return cmdReport(io, c);
+    case 'audit':
+      return cmdAudit(io, c);
     default: {
       const never: never = c;
       io.err(`unhandled command ${JSON.stringify(never)}`);
