@@ -229,7 +229,7 @@ async function cmdAudit(io: Io, c: Extract<Command, { kind: 'audit' }>): Promise
     io.out(JSON.stringify(rows, null, 2));
     return EXIT_OK;
   }
-  const rises = rows.filter((r) => r.ratio > 1 + AUDIT_TOLERANCE).sort((a, b) => b.ratio - a.ratio);
+  const rises = rows.filter((r) => r.ratio > 1 + AUDIT_TOLERANCE).toSorted((a, b) => b.ratio - a.ratio);
   const header = `${rows.length} runs, each with one CPU cost ×${c.factor}: ${rises.length} raised TCP goodput by more than ${AUDIT_TOLERANCE * 100} %`;
   if (rises.length === 0) {
     io.out(header);
