@@ -140,8 +140,11 @@ export class LinkRt {
   txStopped: boolean[] = [];
   tapQ: PktQueue[] = [];
   guestRx: PktQueue[] = [];
-  /** Per guest RX ring: buffers the guest has consumed and not yet posted again (virtqueue num_free). */
+  /** Per guest RX ring, in descriptors: filled and waiting for the guest; consumed and not yet posted again (num_free). */
+  rxFilledDescs: number[] = [];
   rxUnposted: number[] = [];
+  /** Per guest RX ring: EWMA of received packet lengths, which sizes its mergeable buffers (bytes). */
+  rxAvgLenBytes: number[] = [];
   vhostTx: VhostTxTask[] = [];
   vhostRx: VhostRxTask[] = [];
   napi: NapiTask[] = [];
@@ -157,6 +160,15 @@ export class LinkRt {
 
 // ---------------------------------------------------------------------------------------------
 // Consumers
+
+/** virtio_net_hdr_mrg_rxbuf, at the start of every mergeable receive buffer. */
+const MRG_HDR_BYTES = 12;
+/** ETH_HLEN + VLAN_HLEN + ETH_DATA_LEN: the smallest mergeable buffer's payload. */
+const GOOD_PACKET_LEN = 1518;
+const PAGE_BYTES = 4096;
+/** MERGEABLE_BUFFER_ALIGN (L1_CACHE_BYTES on x86). */
+const MERGEABLE_BUFFER_ALIGN = 64;
+const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 /**
  * A vhost worker thread for one queue of a virtio link: one turn moves packets until its queue is empty or
@@ -226,24 +238,43 @@ export class VhostTxTask extends VhostTask {
 
 /** vhost RX worker: moves packets from the tap queue into the guest RX ring and interrupts the guest. */
 export class VhostRxTask extends VhostTask {
-  /** Stopped with no posted guest RX buffer left; the guest's refill wakes it. */
+  /** Stopped without enough posted guest RX buffers for the next packet; the guest's refill wakes it. */
   blocked = false;
+  /** The guest is a polling PMD (MTU mbufs, one descriptor each, refilled as it goes), not a kernel driver. */
+  guestPolls = false;
   hasWork(): boolean {
     return this.link.tapQ[this.q].length > 0 && !this.noBuffer() && this.withinWeight();
   }
-  /** Every descriptor is either filled and waiting for the guest or consumed and not yet posted again. */
+  /** Too few free descriptors for the packet at the head of the tap queue (vhost's get_rx_bufs gives up). */
   private noBuffer(): boolean {
-    const ring = this.link.guestRx[this.q];
-    return ring.length + this.link.rxUnposted[this.q] >= ring.capacity;
+    const head = this.link.tapQ[this.q].peek() as Pkt;
+    const free = this.link.guestRx[this.q].capacity - this.link.rxFilledDescs[this.q] - this.link.rxUnposted[this.q];
+    return free < this.descsFor(head);
   }
   /**
-   * The guest took one buffer off its RX ring. A kernel guest posts buffers again only at the end of a NAPI poll
-   * that leaves more than half the ring free (virtnet_receive → try_fill_recv), then kicks if vhost ran out
+   * Descriptors a packet fills: a kernel guest posts mergeable buffers sized by the EWMA of what it received,
+   * clamped to GOOD_PACKET_LEN … PAGE_SIZE − header (get_mergeable_buf_len), so a 64 KiB GSO frame takes 16.
+   */
+  private descsFor(p: Pkt): number {
+    if (this.guestPolls) return 1;
+    const avg = this.link.rxAvgLenBytes[this.q];
+    const bufBytes = alignUp(MRG_HDR_BYTES + Math.min(Math.max(avg, GOOD_PACKET_LEN), PAGE_BYTES - MRG_HDR_BYTES), MERGEABLE_BUFFER_ALIGN);
+    // A ring smaller than a frame's buffers (a tiny configured ring) still takes it whole rather than stalling.
+    return Math.min(this.link.guestRx[this.q].capacity, Math.ceil((p.frame.length + MRG_HDR_BYTES) / bufBytes));
+  }
+  /**
+   * The guest took a packet off its RX ring. A kernel guest posts its buffers again only at the end of a NAPI
+   * poll that leaves more than half the ring free (virtnet_receive → try_fill_recv), then kicks if vhost ran out
    * (it enabled notification); a polling PMD refills as it goes.
    */
-  consumed(core: Core): void {
-    this.link.rxUnposted[this.q]++;
-    if (this.polling) this.refill(core);
+  consumed(p: Pkt, core: Core): void {
+    const q = this.q;
+    this.link.rxFilledDescs[q] -= p.ringDescs;
+    this.link.rxUnposted[q] += p.ringDescs;
+    // ewma_pkt_len (weight 64), fed the length of every packet received.
+    const avg = this.link.rxAvgLenBytes[q];
+    this.link.rxAvgLenBytes[q] = avg === 0 ? p.frame.length : avg + (p.frame.length - avg) / 64;
+    if (this.guestPolls) this.refill(core);
   }
   /** End of a kernel guest's NAPI poll: the refill rule of virtnet_receive. */
   pollDone(core: Core): void {
@@ -263,6 +294,8 @@ export class VhostRxTask extends VhostTask {
     const p = this.release();
     const guest = this.link.a;
     if (!this.net.crossVirtio(this.link, 'rx', p, this.core)) return;
+    p.ringDescs = this.descsFor(p);
+    this.link.rxFilledDescs[this.q] += p.ringDescs;
     this.link.guestRx[this.q].push(p);
     this.net.notify(this.link.napi[this.q], this.core, EV_INTERRUPT, guest, 'rx');
   }
@@ -368,7 +401,7 @@ export class NapiTask extends IrqTask {
       this.net.ingress(this.port, p, this.core);
       return;
     }
-    this.feeder?.consumed(this.core);
+    this.feeder?.consumed(p, this.core);
     const off = this.port.dev.offloads;
     if (off.gro && !this.polling && isTcp(p.frame)) {
       const summed = this.gro.stats.checksumBytes;
@@ -1735,11 +1768,14 @@ export class Net {
           link.txStopped.push(false);
           link.tapQ.push(new PktQueue(hostPolls ? ring : c.tapQueuePackets));
           link.guestRx.push(new PktQueue(ring));
+          link.rxFilledDescs.push(0);
           link.rxUnposted.push(0);
+          link.rxAvgLenBytes.push(0);
           const hostCore = hostPolls ? b.node.cores[q % b.node.cores.length] : this.allocCore(b.node.spec.host, `${a.node.id}/vhost${q}`);
           if (!hostPolls) a.node.extraCores.push(hostCore);
           link.vhostTx.push(new VhostTxTask(hostCore, this, link, q, hostPolls));
           const vrx = new VhostRxTask(hostCore, this, link, q, hostPolls);
+          vrx.guestPolls = guestPolls;
           link.vhostRx.push(vrx);
           const guestCore = a.node.cores.length > 0 ? a.node.cores[q % a.node.cores.length] : hostCore;
           const napi = new NapiTask(guestCore, this, a, link.guestRx[q], guestPolls, true, vrx);

@@ -7,6 +7,8 @@ export class Pkt {
   /** Flow whose TSQ budget this packet holds until its first queue releases it (-1 = none). */
   tsqFlow = -1;
   tsqBytes = 0;
+  /** Descriptors it fills in a guest RX ring (mergeable buffers: a 64 KiB frame takes 16). */
+  ringDescs = 1;
   constructor(
     public frame: Uint8Array,
     public skb: Skb,
