@@ -226,23 +226,23 @@ describe('a polling forwarder (DPDK PMD) has no qdisc', () => {
   });
 });
 
-describe('guest RX ring (mergeable buffers)', () => {
-  const slowReader = (frames: 'gso' | 'mtu'): Net => {
-    // The receiving guest's stack is made slow enough that its RX ring fills and vhost runs out of buffers.
-    const s: Scenario = {
-      ...base([vm('vm1', '10.0.0.1/24', frames === 'mtu' ? { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } } : {}), br('br1', ['t0', 't1']), vm('vm2', '10.0.0.2/24', { features: { 'generic-receive-offload': false } })], [virtio('l1', ['vm1', 'eth0'], ['br1', 't0']), virtio('l2', ['vm2', 'eth0'], ['br1', 't1'])], [tcp()]),
-      profileOverrides: { rxNetdevPerPacketNs: 200_000 },
-    };
-    const e = new Engine(s);
-    e.runUntil(60 * MS);
-    return netOf(e);
+const slowReader = (frames: 'gso' | 'mtu'): Net => {
+  // The receiving guest's stack is made slow enough that its RX ring fills and vhost runs out of buffers.
+  const s: Scenario = {
+    ...base([vm('vm1', '10.0.0.1/24', frames === 'mtu' ? { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } } : {}), br('br1', ['t0', 't1']), vm('vm2', '10.0.0.2/24', { features: { 'generic-receive-offload': false } })], [virtio('l1', ['vm1', 'eth0'], ['br1', 't0']), virtio('l2', ['vm2', 'eth0'], ['br1', 't1'])], [tcp()]),
+    profileOverrides: { rxNetdevPerPacketNs: 200_000 },
   };
-  const ring = (net: Net) => {
-    const link = net.ports.find((p) => p.id === 'vm2/eth0')?.link;
-    if (!link) throw new Error('no link');
-    return link.guestRx[0];
-  };
+  const e = new Engine(s);
+  e.runUntil(60 * MS);
+  return netOf(e);
+};
+const ring = (net: Net) => {
+  const link = net.ports.find((p) => p.id === 'vm2/eth0')?.link;
+  if (!link) throw new Error('no link');
+  return link.guestRx[0];
+};
 
+describe('guest RX ring (mergeable buffers)', () => {
   it('a 64 KiB frame fills 16 page-sized buffers, so a 256-descriptor ring holds at most 16 of them; MTU frames take one each', () => {
     const gso = slowReader('gso');
     expect(ring(gso).maxDepth).toBeGreaterThan(12);
