@@ -288,13 +288,15 @@ export class VhostRxTask extends VhostTask {
     this.net.notify(this, core, EV_KICK, this.link.a, 'rx');
   }
   begin(): void {
-    this.take(this.link.tapQ[this.q].shift() as Pkt, this.net.c.vhostRxPerPacketNs);
+    const p = this.link.tapQ[this.q].shift() as Pkt;
+    // Sized now, against the buffers hasWork found free: the guest only frees more until finish().
+    p.ringDescs = this.descsFor(p);
+    this.take(p, this.net.c.vhostRxPerPacketNs);
   }
   finish(): void {
     const p = this.release();
     const guest = this.link.a;
     if (!this.net.crossVirtio(this.link, 'rx', p, this.core)) return;
-    p.ringDescs = this.descsFor(p);
     this.link.rxFilledDescs[this.q] += p.ringDescs;
     this.link.guestRx[this.q].push(p);
     this.net.notify(this.link.napi[this.q], this.core, EV_INTERRUPT, guest, 'rx');
