@@ -259,8 +259,9 @@ export class VhostRxTask extends VhostTask {
     if (this.guestPolls) return 1;
     const avg = this.link.rxAvgLenBytes[this.q];
     const bufBytes = alignUp(MRG_HDR_BYTES + Math.min(Math.max(avg, GOOD_PACKET_LEN), PAGE_BYTES - MRG_HDR_BYTES), MERGEABLE_BUFFER_ALIGN);
-    // A ring smaller than a frame's buffers (a tiny configured ring) still takes it whole rather than stalling.
-    return Math.min(this.link.guestRx[this.q].capacity, Math.ceil((p.frame.length + MRG_HDR_BYTES) / bufBytes));
+    // At most half the ring: the guest refills only past half free, so a frame needing more (a tiny configured
+    // ring; QEMU's minimum is 256) would never fit. Rings of 32 or more are unaffected.
+    return Math.min(Math.max(1, this.link.guestRx[this.q].capacity >> 1), Math.ceil((p.frame.length + MRG_HDR_BYTES) / bufBytes));
   }
   /**
    * The guest took a packet off its RX ring. A kernel guest posts its buffers again only at the end of a NAPI
