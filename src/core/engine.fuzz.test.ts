@@ -2,10 +2,11 @@
  * Seeded engine fuzz: presets with random, schema-valid changes (MTUs, qdisc kinds and limits, shaping rates,
  * ring sizes, offload features, wire rates, extra UDP flows, loss, the modern profile) run briefly through the
  * one validated door. Whatever the mix, a run must finish without throwing, report only finite, non-negative
- * numbers, never count a core busier than the time that passed, and repeat itself exactly.
+ * numbers, never count a core busier than the time that passed, and repeat itself exactly; where nothing in the
+ * mix can stop TCP, every TCP flow must deliver.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from './engine';
+import { Engine, runScenario } from './engine';
 import type { RunResult } from './metrics/result';
 import { Rng } from './rng';
 import { PRESETS } from './scenario/presets';
@@ -102,6 +103,35 @@ function checkSane(r: RunResult, label: string): void {
   }
 }
 
+/**
+ * Nothing in the mix may legitimately stop TCP for half the run: no loss (a lost SYN waits for the 1 s initial RTO,
+ * a lost tail for a 200 ms RTO), so no fault, no added UDP load and no qdisc that drops early (limit under 100
+ * packets); no shaper under 100 Mbit/s either (one 64 KiB blob at 10 Mbit/s takes 52 ms).
+ */
+function cannotStall(s: Scenario): boolean {
+  if (s.faults.length > 0 || s.flows.some((f) => f.kind === 'udp')) return false;
+  return s.nodes.every((n) =>
+    n.interfaces.every((i) => i.qdisc.kind === 'noqueue' || ((i.qdisc.rateBitsPerSec ?? Infinity) >= 100e6 && i.qdisc.limitPackets >= 100)),
+  );
+}
+
+/** Runs to the end; where nothing stopped TCP, every TCP flow must deliver in the second half of the run too. */
+function runChecked(s: Scenario, label: string): RunResult {
+  const e = new Engine(s);
+  e.runUntil(RUN_NS / 2);
+  const half = new Map(e.result().flows.map((f) => [f.id, f.bytesDelivered]));
+  e.runUntil(RUN_NS);
+  const r = e.result();
+  // A full ring or queue drops too (a polling forwarder has no qdisc): any loss can leave a flow waiting for an RTO.
+  const dropped = r.interfaces.some((i) => i.tx.drops > 0 || i.rx.drops > 0);
+  if (cannotStall(s) && !dropped) {
+    for (const f of r.flows) {
+      if (f.kind === 'tcp') expect(f.bytesDelivered, `${label}: TCP flow ${f.id} stopped delivering`).toBeGreaterThan(half.get(f.id) ?? 0);
+    }
+  }
+  return r;
+}
+
 describe('engine fuzz: random valid changes to the presets', () => {
   it(`${CASES} mixes run to the end with sane, repeatable numbers`, { timeout: 180_000 }, () => {
     const rng = new Rng(20261126);
@@ -116,7 +146,7 @@ describe('engine fuzz: random valid changes to the presets', () => {
         continue;
       }
       const label = `case ${i} (${candidate.id}, seed ${candidate.seed})`;
-      const r = runScenario(parsed.scenario);
+      const r = runChecked(parsed.scenario, label);
       checkSane(r, label);
       if (ran % 9 === 0) expect(runScenario(parsed.scenario), `${label}: not repeatable`).toEqual(r);
       ran++;
