@@ -16,7 +16,7 @@ import type { QdiscSpec, Scenario } from './scenario/types';
 import { parseScenario } from './scenario/validate';
 
 const RUN_NS = 20_000_000;
-const CASES = Number(process.env.ENGINE_FUZZ_CASES ?? 36);
+const CASES = Number(process.env.ENGINE_FUZZ_CASES ?? 200);
 
 const pick = <T,>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
 
