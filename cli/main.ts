@@ -243,6 +243,7 @@ async function cmdAudit(io: Io, c: Extract<Command, { kind: 'audit' }>): Promise
 function fmtMetric(metric: string, x: number, relative: boolean): string {
   if (relative) return Number.isFinite(x) ? `${x.toPrecision(3)}×` : '—';
   if (metric === 'eventsPerSecPerGbit') return `${fmtCount(x)} ev/s per Gbit/s`;
+  if (metric === 'forwarderEventsPerPacket') return `${x.toPrecision(3)} per packet`;
   if (metric.endsWith('BitsPerSec')) return fmtBitsPerSec(x);
   if (metric.endsWith('Ns')) return fmtNs(x);
   if (metric.endsWith('Bytes')) return fmtBytes(x);

@@ -393,7 +393,7 @@ export class NapiTask extends IrqTask {
     if (this.ring.length === 0) this.closeLro();
     const p = this.ring.shift() as Pkt;
     this.budget++;
-    this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : c.rxNetdevPerPacketNs + c.skbAllocNs);
+    this.core.charge(CAT_PACKET, this.polling ? c.pollerPerPacketNs : c.rxNetdevPerPacketNs + c.rxBufferPerPacketNs + c.skbAllocNs);
     this.cur = p;
     this.curIsDelivery = false;
   }

@@ -11,6 +11,7 @@ export const METRICS = {
   eventsPerSec: 'all notifications (kicks, interrupts, wake-ups, softirqs, exits) per second',
   eventsPerSecPerGbit: 'events per second per Gbit/s of TCP goodput',
   forwarderEventsPerSecPerCore: 'events per second on router and forwarder interfaces, per own core of the routers and forwarders',
+  forwarderEventsPerPacket: 'events on router and forwarder interfaces per packet they transmit (notifications per forwarded packet, any queue)',
   acceptedCorrupt: 'frames with a corrupted payload that a receiver accepted (count)',
   badDropped: 'frames dropped for a bad checksum (count)',
   probeLatencyP50Ns: 'median probe round-trip time (ns), worst probe',
@@ -59,6 +60,19 @@ function worstProbe(r: RunResult, pick: (f: RunResult['flows'][number]) => numbe
   return worst;
 }
 
+/** Events per second (rx + tx) and packets per second sent on the interfaces of routers and forwarders. */
+function forwarderInterfaceTotals(r: RunResult): { events: number; txPackets: number } {
+  const forwarding = new Set(r.nodes.filter((n) => FORWARDING_KINDS.has(n.kind)).map((n) => n.id));
+  let events = 0;
+  let txPackets = 0;
+  for (const i of r.interfaces) {
+    if (!forwarding.has(i.id.slice(0, i.id.indexOf('/')))) continue;
+    events += i.rx.eventsPerSec + i.tx.eventsPerSec;
+    txPackets += i.tx.packetsPerSec;
+  }
+  return { events, txPackets };
+}
+
 /** The metric's value for a run; NaN when the run has nothing to measure it on (e.g. no probe flow). */
 export function metricValue(r: RunResult, metric: MetricId): number {
   switch (metric) {
@@ -76,13 +90,11 @@ export function metricValue(r: RunResult, metric: MetricId): number {
     }
     case 'forwarderEventsPerSecPerCore': {
       const cores = forwardingCores(r);
-      if (cores === 0) return Number.NaN;
-      const forwarding = new Set(r.nodes.filter((n) => FORWARDING_KINDS.has(n.kind)).map((n) => n.id));
-      let events = 0;
-      for (const i of r.interfaces) {
-        if (forwarding.has(i.id.slice(0, i.id.indexOf('/')))) events += i.rx.eventsPerSec + i.tx.eventsPerSec;
-      }
-      return events / cores;
+      return cores > 0 ? forwarderInterfaceTotals(r).events / cores : Number.NaN;
+    }
+    case 'forwarderEventsPerPacket': {
+      const { events, txPackets } = forwarderInterfaceTotals(r);
+      return txPackets > 0 ? events / txPackets : Number.NaN;
     }
     case 'acceptedCorrupt':
       return r.checksum.acceptedCorrupt;

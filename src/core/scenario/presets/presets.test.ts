@@ -138,6 +138,10 @@ describe('metrics', () => {
     expect(metricValue(result, 'throughputPerForwardingCoreBitsPerSec')).toBe(2e9);
     expect(metricValue(result, 'eventsPerSecPerGbit')).toBe(2000);
     expect(metricValue(result, 'forwarderEventsPerSecPerCore')).toBe(200);
+    // r1/eth0's 400 events per second over the 8,000 packets per second it sends; vm1 is not a forwarder.
+    const sending = { ...result, interfaces: result.interfaces.map((i) => ({ ...i, tx: { ...i.tx, packetsPerSec: 8000 } })) };
+    expect(metricValue(sending, 'forwarderEventsPerPacket')).toBe(0.05);
+    expect(metricValue(result, 'forwarderEventsPerPacket')).toBeNaN();
     expect(metricValue(result, 'probeLatencyP99Ns')).toBe(90);
     expect(metricValue(result, 'probeJitterNs')).toBe(7);
     expect(metricValue(result, 'acceptedCorrupt')).toBe(3);
