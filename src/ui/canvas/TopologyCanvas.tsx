@@ -9,6 +9,7 @@ import { useAppStore, type SelItem } from '../../store/app-store';
 import type { Edit, Position } from '../../core/edit/edit';
 import type { Endpoint, LinkSpec, Scenario } from '../../core/scenario/types';
 import { si } from '../format';
+import { recentMean } from '../charts/model';
 import { activateIface, connect, KIND_ICON, place, selectItem, type PaletteKind } from './actions';
 import { contentBounds, hostBoxes, linkEnds, nodeBox, nodeText, NODE_W, type Box, type NodeGeom, layoutNodes } from './geometry';
 import { COST_CATEGORIES } from '../../core/metrics/result';
@@ -150,9 +151,14 @@ function useLiveOverlay(
     let version = -1;
     let last = 0;
     let raf = 0;
+    // Every channel the canvas reads is a rate per sample interval: labels show the mean of the last 100 ms.
     const read = (id: string): number | undefined => {
       const k = index.get(id);
-      return k === undefined ? undefined : source?.latest(k);
+      const s = source;
+      if (k === undefined || !s) return undefined;
+      const { values, tNs, slot, length } = s;
+      if (!values || !tNs || !slot || !length) return s.latest(k);
+      return recentMean({ values, tNs, slot: (i) => slot.call(s, i) }, k, 0, length - 1);
     };
     let lastReceived = 0;
     const noCores: ReadonlyMap<string, readonly number[]> = new Map();

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState, type Keyboard
 import type { MetricChannel } from '../../core/protocol';
 import { duration } from '../format';
 import { fmt, MARGIN, wrapText, type Layout } from './layout';
-import { chartsForTab, coreLabels, nearestIndex, ratioText, scrollView, TABS, toCsv, visibleWindow, type ChartSpec, type SeriesSource, type TabId, type ViewState, type Window } from './model';
+import { chartsForTab, coreLabels, nearestIndex, RATE_UNITS, ratioText, recentMean, scrollView, TABS, toCsv, visibleWindow, type ChartSpec, type SeriesSource, type TabId, type ViewState, type Window } from './model';
 import { ChartRenderer, resolveTheme, type ResolvedTheme } from './render';
 import { chartSvg } from './svg';
 // oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
@@ -556,7 +556,7 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
         />
         <div ref={tipRef} id={`${uid}-tip`} role="tooltip" className="ol-tip" hidden />
       </div>
-      <ul className="ol-legend" aria-label={`${spec.title} legend`} title="Values are the latest sample interval (the run summary and the report average the whole run)">
+      <ul className="ol-legend" aria-label={`${spec.title} legend`} title="Rates are the mean of the last 100 ms of virtual time; latencies and queue depths the latest sample interval (the run summary and the report average the whole run)">
         {spec.series.map((s, i) => (
           <li key={s.id}>
             <Swatch spec={spec} index={i} />
@@ -571,7 +571,7 @@ function ChartView({ spec, registry, height, comparing }: ChartViewProps) {
         ))}
         {comparing && spec.kind === 'lines' && spec.series.length > 0 && (
           <li>
-            <span className="ol-note">run A: full lines · run B: faint lines · A/B = ratio of the latest values</span>
+            <span className="ol-note">run A: full lines · run B: faint lines · A/B = ratio of the values shown</span>
           </li>
         )}
       </ul>
@@ -606,11 +606,13 @@ function updateLegend(spec: ChartSpec, d: Drawn, els: (HTMLElement | null)[]): v
       vals.sort((a, b) => a - b);
       text = vals.length === 0 ? 'no intervals' : `p50 ${fmt(percentile(vals, 50), s.unit)} · p99 ${fmt(percentile(vals, 99), s.unit)} · ${vals.length} intervals`;
     } else {
-      const a = d.src.values[s.channel][d.src.slot(last)];
+      const rate = RATE_UNITS.has(s.unit);
+      const a = rate ? recentMean(d.src, s.channel, 0, last) : d.src.values[s.channel][d.src.slot(last)];
       text = s.zeroIsGap && a === 0 ? '–' : fmt(a, s.unit);
       const ci = d.compareChannels[i];
       if (d.cmp && d.compareWindow && ci !== undefined && ci >= 0 && d.compareWindow.to > d.compareWindow.from) {
-        const b = d.cmp.values[ci][d.cmp.slot(d.compareWindow.to - 1)];
+        const bEnd = d.compareWindow.to - 1;
+        const b = rate ? recentMean(d.cmp, ci, 0, bEnd) : d.cmp.values[ci][d.cmp.slot(bEnd)];
         text += ` · B ${fmt(b, s.unit)} · A/B ${ratioText(a, b)}`;
       }
     }

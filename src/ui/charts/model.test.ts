@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MetricsHistory } from '../../app/metrics-history';
 import type { MetricChannel } from '../../core/protocol';
-import { chartsForTab, coreLabels, histogram, nearestIndex, ratioText, scrollView, stackedMax, toCsv, visibleWindow, type SeriesSpec } from './model';
+import { chartsForTab, coreLabels, histogram, nearestIndex, ratioText, recentMean, scrollView, stackedMax, toCsv, visibleWindow, type SeriesSpec } from './model';
 import { chartSvg } from './svg';
 import { computeLayout, wrapText } from './layout';
 
@@ -252,5 +252,24 @@ describe('sparse lines (zero is a gap)', () => {
     const d = /<path d="([^"]*)" fill="none"/.exec(svg)?.[1] ?? '';
     expect(d.match(/H/g)?.length).toBe(2);
     expect(d.match(/L/g)?.length).toBe(1);
+  });
+});
+
+describe('recentMean (legend and canvas values)', () => {
+  // Ten 10 ms samples: a 64 KiB blob (52.4 Mbit/s for one sample) every fifth sample, as through a 10 Mbit/s shaper.
+  const tNs = Float64Array.from({ length: 20 }, (_, i) => (i + 1) * 10_000_000);
+  const blobs = Float64Array.from({ length: 20 }, (_, i) => (i % 5 === 4 ? 52.4e6 : 0));
+  const src = { tNs, values: [blobs], slot: (i: number) => i };
+
+  it('averages the samples of the last 100 ms of virtual time: the link rate, not 0 or 52 Mbit/s', () => {
+    expect(recentMean(src, 0, 0, 19)).toBeCloseTo(10.48e6, 0);
+    expect(recentMean(src, 0, 0, 19, 10_000_000)).toBe(52.4e6);
+  });
+
+  it('stops at the first kept sample and skips missing values', () => {
+    expect(recentMean(src, 0, 18, 19)).toBe(26.2e6);
+    const gaps = { ...src, values: [Float64Array.from([Number.NaN, 4, Number.NaN, 8])] };
+    expect(recentMean(gaps, 0, 0, 3)).toBe(6);
+    expect(recentMean({ ...src, values: [Float64Array.from([Number.NaN])] }, 0, 0, 0)).toBeNaN();
   });
 });

@@ -19,6 +19,34 @@ export interface SeriesSource {
   slot(i: number): number;
 }
 
+/**
+ * Legends and canvas labels average this much virtual time. Samples are rates over their interval, and a 64 KiB
+ * frame through a 10 Mbit/s shaper (52 ms on the wire) lands whole in one 10 ms sample: the latest sample alone
+ * reads 0 or 52 Mbit/s on a 10 Mbit/s link.
+ */
+export const RECENT_WINDOW_NS = 100_000_000;
+
+/** Units whose samples are rates over equal intervals, so their plain mean is the rate over the window. */
+export const RATE_UNITS: ReadonlySet<string> = new Set(['bit/s', 'event/s', 'ratio']);
+
+/** Mean of a channel over the samples within `windowNs` of virtual time ending at sample index `end` (none before `first`). */
+export function recentMean(src: { readonly tNs: Float64Array; readonly values: readonly Float64Array[]; slot(i: number): number }, channel: number, first: number, end: number, windowNs = RECENT_WINDOW_NS): number {
+  const col = src.values[channel];
+  const tEnd = src.tNs[src.slot(end)];
+  let sum = 0;
+  let n = 0;
+  for (let i = end; i >= first; i--) {
+    const slot = src.slot(i);
+    if (tEnd - src.tNs[slot] >= windowNs) break;
+    const v = col[slot];
+    if (Number.isFinite(v)) {
+      sum += v;
+      n++;
+    }
+  }
+  return n > 0 ? sum / n : Number.NaN;
+}
+
 export type TabId = 'throughput' | 'events' | 'cpu' | 'latency' | 'queues';
 
 export const TABS: readonly { id: TabId; label: string }[] = [
