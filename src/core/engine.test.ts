@@ -379,6 +379,27 @@ describe('MSS and path MTU', () => {
   });
 });
 
+describe('where the application runs', () => {
+  it('a sender pinned off the interrupt’s vCPU (taskset) splits the work: more goodput, and the ACKs it owns are handled on its CPU', () => {
+    const segmented = { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } };
+    const two = (senderCpu?: number): Scenario => {
+      const s = base([{ ...vm('vm1', '10.0.0.1/24', segmented), vcpus: 2 } as NodeSpec, br('br1', ['t0', 't1']), { ...vm('vm2', '10.0.0.2/24', { features: { 'generic-receive-offload': false } }), vcpus: 2 } as NodeSpec], [virtio('l1', ['vm1', 'eth0'], ['br1', 't0']), virtio('l2', ['vm2', 'eth0'], ['br1', 't1'])], [{ ...tcp(), ...(senderCpu === undefined ? {} : { senderCpu }) }]);
+      return s;
+    };
+    const cpus = (r: RunResult) => r.nodes.find((n) => n.id === 'vm1')?.cores.slice(0, 2) ?? [];
+    const free = runScenario(two(), { durationNs: 40 * MS });
+    const pinned = runScenario(two(1), { durationNs: 40 * MS });
+    // By default the sender shares vCPU 0 with the interrupt that wakes it (wake-affine) and the second vCPU idles.
+    expect(cpus(free)[1].utilization).toBeLessThan(0.01);
+    // Pinned to vCPU 1 it transmits there, while vCPU 0 keeps the interrupts and the netdev receive of the ACKs.
+    expect(cpus(pinned)[1].utilization).toBeGreaterThan(0.9);
+    expect(cpus(pinned)[0].utilization).toBeLessThan(0.6);
+    expect(gbps(pinned)).toBeGreaterThan(1.05 * gbps(free));
+    // TCP's ACK processing (the socket backlog, run by the owner at release_sock) is on the sender's CPU.
+    expect(cpus(pinned)[1].nsByCategory.packet).toBeGreaterThan(cpus(pinned)[0].nsByCategory.packet);
+  });
+});
+
 describe('several flows', () => {
   it('two bulk flows between one-vCPU guests share the CPUs: neither starves', () => {
     for (const segmented of [false, true]) {

@@ -36,6 +36,7 @@ describe('applyEdit', () => {
       { kind: 'set-host-prop', id: 'h1', patch: { cores: 16 } },
       { kind: 'set-scenario-prop', patch: { title: 'x', description: undefined } },
       { kind: 'set-flow-prop', id: 'f1', patch: { bytes: 1e6, stopNs: 100e6 } },
+      { kind: 'set-flow-prop', id: 'f1', patch: { senderCpu: 1, receiverCpu: 0 } },
       deleteEdit(s, { nodes: ['br1'] }) as Edit,
     ];
     for (const e of edits) {

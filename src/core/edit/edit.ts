@@ -69,6 +69,8 @@ export interface FlowPatch {
   srcPort?: number | undefined;
   dstPort?: number | undefined;
   tos?: number | undefined;
+  senderCpu?: number | undefined;
+  receiverCpu?: number | undefined;
   bytes?: number | undefined;
   writeBytes?: number | undefined;
   rateBitsPerSec?: number;
@@ -333,7 +335,7 @@ export function applyEdit(s: Scenario, edit: Edit): EditResult {
   }
 }
 
-const FLOW_COMMON = new Set(['startNs', 'stopNs', 'srcPort', 'dstPort', 'tos']);
+const FLOW_COMMON = new Set(['startNs', 'stopNs', 'srcPort', 'dstPort', 'tos', 'senderCpu', 'receiverCpu']);
 const FLOW_FIELDS: Record<FlowSpec['kind'], readonly string[]> = {
   tcp: ['bytes', 'writeBytes'],
   udp: ['rateBitsPerSec', 'payloadBytes'],

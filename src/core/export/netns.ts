@@ -160,6 +160,8 @@ export function exportNetnsScript(s: Scenario, opts: NetnsExportOptions = {}): N
   for (const l of s.links) if (l.kind === 'virtio') notes.push(`link ${l.id}: virtio ring (${l.ringSize ?? 256} descriptors${l.eventIdx === false ? ', no event-idx' : ''}) becomes a veth pair; vnet headers are not needed (veth passes GSO/CHECKSUM_PARTIAL skbs as they are)`);
   for (const f of s.flows) {
     if (f.startNs > 0 || f.stopNs !== undefined) notes.push(`flow ${f.id}: start/stop times not reproduced; every flow starts together and runs DURATION seconds`);
+    // A VM's vCPU has no host CPU to map to: iperf3 -A would pin to a host CPU that means something else.
+    if (f.senderCpu !== undefined || f.receiverCpu !== undefined) notes.push(`flow ${f.id}: pinning the application to a vCPU (senderCpu/receiverCpu) not reproduced; iperf3 runs where the host's scheduler puts it`);
     if (f.kind === 'probe') notes.push(`flow ${f.id}: request/response probe approximated with ping (ICMP, ${f.requestBytes}-byte payload), if ping is installed`);
   }
   if (s.faults.length > 0) notes.push(`${s.faults.length} fault(s) (corruption/drops) not reproduced`);

@@ -61,8 +61,11 @@ export abstract class FlowRt implements FlowSink {
       this.pattern[i + 3] = v >>> 24;
     }
     this.pattern.copyWithin(PATTERN_BYTES, 0, PATTERN_BYTES);
-    this.appCore = src.cores[src.nextAppCore++ % Math.max(1, src.cores.length)] ?? net.allocCore(src.spec.host, `${src.id}/app`);
-    this.peerCore = dst.cores[0] ?? net.allocCore(dst.spec.host, `${dst.id}/app`);
+    // A pinned application (taskset -c) runs where it is told; otherwise a node's applications take its CPUs in turn.
+    this.appCore =
+      (spec.senderCpu !== undefined ? src.cores[spec.senderCpu] : src.cores[src.nextAppCore++ % Math.max(1, src.cores.length)]) ??
+      net.allocCore(src.spec.host, `${src.id}/app`);
+    this.peerCore = (spec.receiverCpu !== undefined ? dst.cores[spec.receiverCpu] : dst.cores[0]) ?? net.allocCore(dst.spec.host, `${dst.id}/app`);
     const proto = spec.kind === 'tcp' ? 6 : 17;
     net.flowsByKey.set(proto * 4294967296 + this.sport * 65536 + this.dport, { sink: this, reverse: false });
     net.flowsByKey.set(proto * 4294967296 + this.dport * 65536 + this.sport, { sink: this, reverse: true });
@@ -709,7 +712,10 @@ export class TcpFlow extends FlowRt implements EventTarget {
 
   private onAck(ack32: number, frame: Uint8Array, optOff: number, optLen: number, core: Core): void {
     const c = this.net.c;
-    core.charge(CAT_PACKET, c.ackRxPerSkbNs);
+    // While the sending process owns the socket (in sendmsg), tcp_v4_rcv queues the ACK to the socket's backlog and
+    // the process handles it at release_sock, on its own CPU: that matters only when it runs off the interrupt's CPU.
+    const owner = this.task.active && this.task.core !== core ? this.task.core : core;
+    owner.charge(CAT_PACKET, c.ackRxPerSkbNs);
     const now = this.net.sim.nowNs;
     const ref = (this.isnS + this.una) >>> 0;
     const ackOff = this.una + ((ack32 - ref) | 0);
@@ -844,7 +850,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
   /** Queue in-order bytes on the socket and wake the reader if it sleeps (the copy happens in its recv()). */
   private deliver(len: number, core: Core): void {
     this.rcvQueuedBytes += len;
-    this.reader ??= new TcpReadTask(readerCore(this.dst, core), this);
+    this.reader ??= new TcpReadTask(this.spec.receiverCpu !== undefined ? this.peerCore : readerCore(this.dst, core), this);
     const r = this.reader;
     if (r.active) return;
     if (r.core === core) r.runNow();

@@ -49,6 +49,8 @@ export function scenarioJsonSchema(): JsonSchema {
     srcPort: int(1, 65535, 'source port'),
     dstPort: int(1, 65535, 'destination port'),
     tos: int(0, 255, 'IPv4 TOS / DSCP byte, for prio and fq classification'),
+    senderCpu: int(LIMITS.cores.min - 1, LIMITS.cores.max - 1, 'CPU (vCPU index on from) the sending application is pinned to, as taskset -c; absent: where the scheduler puts it (next to the interrupt that wakes it)'),
+    receiverCpu: int(LIMITS.cores.min - 1, LIMITS.cores.max - 1, 'CPU (vCPU index on to) the receiving application is pinned to'),
   };
   const flowBaseRequired = ['id', 'kind', 'from', 'to', 'startNs'];
   const rxtx = { enum: ['rx', 'tx'], description: 'direction at the interface' };

@@ -367,6 +367,8 @@ const flowBase = {
   srcPort: port(),
   dstPort: port(),
   tos: v.optional(int(0, 255)),
+  senderCpu: v.optional(int(LIMITS.cores.min - 1, LIMITS.cores.max - 1, 'CPU index')),
+  receiverCpu: v.optional(int(LIMITS.cores.min - 1, LIMITS.cores.max - 1, 'CPU index')),
 };
 
 const FlowSchema = v.variant('kind', [

@@ -156,6 +156,10 @@ interface FlowBase {
   dstPort?: number;
   /** DSCP/TOS for prio/fq classification. */
   tos?: number;
+  /** CPU (vCPU or core index on `from`) the sending application is pinned to, as `taskset -c`; absent: the scheduler's. */
+  senderCpu?: number;
+  /** CPU index on `to` the receiving application is pinned to; absent: the scheduler's. */
+  receiverCpu?: number;
 }
 export interface TcpFlowSpec extends FlowBase {
   kind: 'tcp';

@@ -96,6 +96,8 @@ describe('parseScenario: cross-references', () => {
     ['flows[0].to', (s: Loose) => (s.flows[0].to = 'br2'), 'must be a vm or container'],
     ['flows[0].to', (s: Loose) => (s.flows[0].to = 'vm1'), 'must differ from from'],
     ['flows[0].stopNs', (s: Loose) => (s.flows[0].stopNs = 0), 'must be after startNs'],
+    ['flows[0].senderCpu', (s: Loose) => (s.flows[0].senderCpu = 9), 'is a CPU index on "vm1", which has'],
+    ['flows[0].receiverCpu', (s: Loose) => (s.flows[0].receiverCpu = -1), 'receiverCpu'],
     ['flows[1].srcPort', (s: Loose) => s.flows.push({ ...s.flows[0], id: 'f2' }), 'two flows cannot share a 5-tuple'],
     ['faults[0].at.iface', (s: Loose) => s.faults.push({ kind: 'drop', at: { node: 'r1', iface: 'eth5' }, direction: 'rx', fraction: 0.1 }), 'does not have'],
     ['sampleIntervalNs', (s: Loose) => (s.sampleIntervalNs = s.durationNs + 1), 'must not exceed durationNs'],

@@ -347,6 +347,13 @@ function crossReferenceErrors(s: Scenario, checkTimeline: boolean): ScenarioErro
       else if (!hasAddress(node)) out.push(err(`${at}.${side}`, `node "${node.id}" has no interface with an ipv4 or ipv6 address`));
     }
     if (flow.from === flow.to) out.push(err(`${at}.to`, `must differ from from ("${flow.from}")`));
+    for (const [field, side] of [['senderCpu', 'from'], ['receiverCpu', 'to']] as const) {
+      const cpu = flow[field];
+      const node = nodeById.get(flow[side]);
+      if (cpu === undefined || !node) continue;
+      const cpus = node.kind === 'vm' ? node.vcpus : 1;
+      if (cpu >= cpus) out.push(err(`${at}.${field}`, `is a CPU index on "${node.id}", which has ${cpus} CPU${cpus === 1 ? '' : 's'} (0 … ${cpus - 1}), got ${cpu}`));
+    }
     if (flow.stopNs !== undefined && flow.stopNs <= flow.startNs) out.push(err(`${at}.stopNs`, `must be after startNs (${flow.startNs}), got ${flow.stopNs}`));
     if (flow.srcPort !== undefined && flow.dstPort !== undefined) {
       const proto = flow.kind === 'udp' ? 'udp' : 'tcp';

@@ -89,6 +89,11 @@ export function TrafficPanel() {
 
 function FlowProps({ flow }: { flow: FlowSpec }) {
   const edit = useAppStore((s) => s.edit);
+  const nodes = useAppStore((s) => s.scenario.nodes);
+  const cpusOf = (id: string): number => {
+    const n = nodes.find((x) => x.id === id);
+    return n?.kind === 'vm' ? n.vcpus : 1;
+  };
   const set = (patch: FlowPatch) => edit({ kind: 'set-flow-prop', id: flow.id, patch });
   const maxNs = LIMITS.maxSimulatedNs;
   return (
@@ -96,6 +101,8 @@ function FlowProps({ flow }: { flow: FlowSpec }) {
       <NumField label="Start" unit="ms" scale={1e6} integer={false} value={flow.startNs} min={0} max={maxNs} onCommit={(v) => v !== undefined && set({ startNs: Math.round(v) })} />
       <NumField label="Stop" unit="ms" placeholder="end of run" scale={1e6} integer={false} optional value={flow.stopNs} min={1} max={maxNs} onCommit={(v) => set({ stopNs: v === undefined ? undefined : Math.round(v) })} />
       <NumField label="TOS" placeholder="0" optional value={flow.tos} min={0} max={255} onCommit={(v) => set({ tos: v })} />
+      <NumField label="Sender CPU" placeholder="scheduler" optional value={flow.senderCpu} min={0} max={cpusOf(flow.from) - 1} onCommit={(v) => set({ senderCpu: v })} />
+      <NumField label="Receiver CPU" placeholder="scheduler" optional value={flow.receiverCpu} min={0} max={cpusOf(flow.to) - 1} onCommit={(v) => set({ receiverCpu: v })} />
       {flow.kind === 'tcp' && (
         <>
           <NumField label="Bytes" unit="B" placeholder="unlimited" optional value={flow.bytes} min={LIMITS.tcpBytes.min} max={LIMITS.tcpBytes.max} onCommit={(v) => set({ bytes: v })} />

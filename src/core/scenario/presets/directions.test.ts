@@ -286,6 +286,17 @@ describe('off-calibration directions', () => {
     expect(a + b).toBeGreaterThan(0.8 * tput(preset('vm-vm-segmented')));
   });
 
+  it('one vCPU or two give one flow the same rate until the sender is pinned off the interrupt’s vCPU', T, () => {
+    const two = tput(preset('vm-vm-segmented'));
+    const one = tput(preset('vm-vm-segmented', { key: 'vcpu1', changes: [setParam('nodes[id=vm1].vcpus', 1)] }));
+    const pinned = tput(preset('vm-vm-segmented', { key: 'pin1', changes: [setParam('flows[id=f1].senderCpu', 1)] }));
+    // Wake-affine keeps a sender that sleeps on its socket on the CPU whose interrupt wakes it: the second vCPU
+    // idles. Pinned elsewhere (taskset), transmit and the ACKs it owns move there, and the bottleneck splits.
+    expect(two / one).toBeGreaterThan(0.95);
+    expect(two / one).toBeLessThan(1.05);
+    expect(pinned).toBeGreaterThan(1.05 * two);
+  });
+
   describe('cost profile and single costs', () => {
     it('modern is faster than kvm-2017 on every bulk-TCP preset', { timeout: 180_000 }, () => {
       // Every per-packet, per-byte and per-event cost of `modern` is lower or equal: no bottleneck can get slower.

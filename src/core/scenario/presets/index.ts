@@ -98,8 +98,9 @@ const vmVmSegmented: PresetDef = {
     'per-event costs a 64 KiB frame paid once: virtqueue kicks, vhost wake-ups, bridge lookups and guest interrupts. Compare ' +
     'events/s per Gbit/s with vm-vm-offload: the work per byte did not change much, the signalling per byte did. Interrupt ' +
     'suppression (event-idx, NAPI) softens this only while a consumer is busy, and the receiving application is woken (a ' +
-    'context switch) for whatever arrived since its last read. With the 2017 costs the model lands near 3 Gbit/s, not the ' +
-    'published 1.5: docs/fidelity.md explains the gap.',
+    'context switch) for whatever arrived since its last read. vm1’s sender shares vCPU 0 with the interrupt that wakes it ' +
+    '(wake-affine) while vCPU 1 idles: set the flow’s Sender CPU to 1 (taskset) and watch the saturated core move and the rate ' +
+    'rise. With the 2017 costs the model lands near 3 Gbit/s, not the published 1.5: docs/fidelity.md explains the gap.',
   scenario: scenario({
     id: 'vm-vm-segmented',
     title: 'VM → VM, TSO/GSO off in the sender, GRO off in the receiver',
