@@ -398,6 +398,14 @@ describe('where the application runs', () => {
     // TCP's ACK processing (the socket backlog, run by the owner at release_sock) is on the sender's CPU.
     expect(cpus(pinned)[1].nsByCategory.packet).toBeGreaterThan(cpus(pinned)[0].nsByCategory.packet);
   });
+
+  it('a reader pinned off the interrupt’s vCPU takes TCP’s receive work and the ACKs with it (4.9’s prequeue)', () => {
+    const s = base([vm('vm1', '10.0.0.1/24'), br('br1', ['t0', 't1']), { ...vm('vm2', '10.0.0.2/24', { features: { 'generic-receive-offload': false } }), vcpus: 2 } as NodeSpec], [virtio('l1', ['vm1', 'eth0'], ['br1', 't0']), virtio('l2', ['vm2', 'eth0'], ['br1', 't1'])], [{ ...tcp(), receiverCpu: 1 }]);
+    const vm2 = runScenario(s, { durationNs: 20 * MS }).nodes.find((n) => n.id === 'vm2')?.cores ?? [];
+    // vCPU 0 keeps the interrupts and netdev receive; vCPU 1 runs IP/TCP receive, the copy to user space and the ACKs.
+    expect(vm2[1].nsByCategory.packet).toBeGreaterThan(0.5 * vm2[0].nsByCategory.packet);
+    expect(vm2[1].nsByCategory.copy).toBeGreaterThan(vm2[0].nsByCategory.copy);
+  });
 });
 
 describe('several flows', () => {

@@ -121,8 +121,8 @@ export interface NodeRt {
   isEndpoint: boolean;
   /** Rotates the app core for flows that start here. */
   nextAppCore: number;
-  /** Receiving applications placed so far (the first beside its softirq, later ones on the next CPUs). */
-  readers: number;
+  /** Receiving applications placed on each of `cores` (the scheduler spreads them). */
+  readersPerCore: number[];
 }
 
 interface RouteRt {
@@ -1707,7 +1707,7 @@ export class Net {
         memoryBytes: 0,
         isEndpoint: spec.kind === 'vm' || spec.kind === 'container',
         nextAppCore: 0,
-        readers: 0,
+        readersPerCore: [],
       };
       spec.interfaces.forEach((ifs, i) => {
         const port = new Port(node, ifs, i, this.counters);

@@ -201,14 +201,23 @@ const TLP_MIN_NS = 1_000_000;
 const TLP_NO_RTT_NS = 1_000_000_000;
 
 /**
- * Where a receiving application runs: the first on the CPU whose softirq delivered its data (wake-affine), later
- * ones spread over the node's other CPUs, as the scheduler's load balancing would.
+ * Where a receiving application runs: on the CPU whose softirq delivered its data (wake-affine) unless that CPU
+ * already has more readers than another; then on the next CPU with the fewest, as the scheduler's load balancing
+ * would spread them.
  */
 function readerCore(node: NodeRt, delivering: Core): Core {
-  const n = node.readers++;
   const cores = node.cores;
   const at = cores.indexOf(delivering);
-  return at < 0 || cores.length === 0 ? delivering : cores[(at + n) % cores.length];
+  if (at < 0) return delivering;
+  const count = node.readersPerCore;
+  while (count.length < cores.length) count.push(0);
+  let best = at;
+  for (let k = 1; k < cores.length; k++) {
+    const i = (at + k) % cores.length;
+    if (count[i] < count[best]) best = i;
+  }
+  count[best]++;
+  return cores[best];
 }
 
 /**
@@ -800,7 +809,10 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private onData(pkt: Pkt, f: ParsedFrame, seq32: number, core: Core): void {
     const c = this.net.c;
     const len = f.payloadLength;
-    core.charge(CAT_PACKET, c.rxStackPerSkbNs);
+    // 4.9 hands a segment to a reader blocked in recv() (tcp_prequeue) or owning the socket (the backlog): TCP's
+    // receive work and the ACK it sends run in the reader's context, on its CPU. It matters only off the IRQ's CPU.
+    const tcpCore = this.reader !== null && this.reader.core !== core ? this.reader.core : core;
+    tcpCore.charge(CAT_PACKET, c.rxStackPerSkbNs);
     const off = this.rcvNxt + ((seq32 - ((this.isnS + this.rcvNxt) >>> 0)) | 0);
     let ackNow = false;
     if (off <= this.rcvNxt && off + len > this.rcvNxt) {
@@ -826,7 +838,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
     } else {
       ackNow = true;
     }
-    if (ackNow) this.sendAck(core);
+    if (ackNow) this.sendAck(tcpCore);
     else if (!this.delackArmed) {
       this.delackArmed = true;
       this.net.sim.push(this.net.sim.nowNs + c.delayedAckNs, this, T_DELACK);
