@@ -1765,11 +1765,13 @@ export class Net {
         const ring = ls.ringSize ?? c.ringSizeDescriptors;
         const hostPolls = b.node.kind === 'forwarder';
         const guestPolls = a.node.kind === 'forwarder';
+        // The tap's ring holds txqueuelen packets (tun sizes it from tx_queue_len): the port's queue limit.
+        const tapPackets = b.spec.qdisc.kind === 'noqueue' ? c.tapQueuePackets : b.spec.qdisc.limitPackets;
         for (let q = 0; q < pairs; q++) {
           // The ring only: packets beyond it wait in the port's qdisc (its own limit), see Shaper.
           link.guestTx.push(new PktQueue(ring));
           link.txStopped.push(false);
-          link.tapQ.push(new PktQueue(hostPolls ? ring : c.tapQueuePackets));
+          link.tapQ.push(new PktQueue(hostPolls ? ring : tapPackets));
           link.guestRx.push(new PktQueue(ring));
           link.rxFilledDescs.push(0);
           link.rxUnposted.push(0);

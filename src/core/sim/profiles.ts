@@ -136,7 +136,7 @@ const KVM_2017: Record<CostParamName, CostParam> = {
   vhostWeightBytes: p(524288, 'bytes', 'D6', 'VHOST_NET_WEIGHT: bytes per worker pass, then requeue'),
   vhostWeightPackets: p(256, 'packets', 'D7', 'VHOST_NET_PKT_WEIGHT'),
   ringSizeDescriptors: p(256, 'count', 'D10', 'virtio-net rx/tx ring size (QEMU default)'),
-  tapQueuePackets: p(500, 'packets', 'D11', 'tap tx-queue-len'),
+  tapQueuePackets: p(500, 'packets', 'D11', 'tap tx-queue-len for a tap port without a qdisc; otherwise the port’s queue limit (its txqueuelen) sizes the tap’s ring'),
   backlogPackets: p(1000, 'packets', 'D5', 'netdev_max_backlog'),
   tsqLimitBytes: p(262144, 'bytes', '§5', 'tcp_limit_output_bytes in 4.9'),
   initialCwndSegments: p(10, 'packets', '§5', 'initial congestion window'),
