@@ -379,6 +379,9 @@ describe('MSS and path MTU', () => {
   });
 });
 
+/** vm1's two vCPUs in a run. */
+const cpus = (r: RunResult) => r.nodes.find((n) => n.id === 'vm1')?.cores.slice(0, 2) ?? [];
+
 describe('where the application runs', () => {
   it('a sender pinned off the interrupt’s vCPU (taskset) splits the work: more goodput, and the ACKs it owns are handled on its CPU', () => {
     const segmented = { features: { 'tcp-segmentation-offload': false, 'generic-segmentation-offload': false } };
@@ -386,7 +389,6 @@ describe('where the application runs', () => {
       const s = base([{ ...vm('vm1', '10.0.0.1/24', segmented), vcpus: 2 } as NodeSpec, br('br1', ['t0', 't1']), { ...vm('vm2', '10.0.0.2/24', { features: { 'generic-receive-offload': false } }), vcpus: 2 } as NodeSpec], [virtio('l1', ['vm1', 'eth0'], ['br1', 't0']), virtio('l2', ['vm2', 'eth0'], ['br1', 't1'])], [{ ...tcp(), ...(senderCpu === undefined ? {} : { senderCpu }) }]);
       return s;
     };
-    const cpus = (r: RunResult) => r.nodes.find((n) => n.id === 'vm1')?.cores.slice(0, 2) ?? [];
     const free = runScenario(two(), { durationNs: 40 * MS });
     const pinned = runScenario(two(1), { durationNs: 40 * MS });
     // By default the sender shares vCPU 0 with the interrupt that wakes it (wake-affine) and the second vCPU idles.

@@ -269,21 +269,23 @@ describe('guest RX ring (mergeable buffers)', () => {
 });
 
 
+/** A UDP flood into a slow guest through tap t1 with this queue limit: the tap ring's depth and its drops. */
+const tapLimit = (limitPackets: number) => {
+  const s: Scenario = {
+    ...base([vm('vm1', '10.0.0.1/24'), br('br1', ['t0', 't1']), vm('vm2', '10.0.0.2/24')], [virtio('l1', ['vm1', 'eth0'], ['br1', 't0']), virtio('l2', ['vm2', 'eth0'], ['br1', 't1'])], [udp(5e9)]),
+    profileOverrides: { rxNetdevPerPacketNs: 20_000 },
+  };
+  const t1 = s.nodes[1].interfaces[1];
+  s.nodes[1].interfaces[1] = { ...t1, qdisc: { kind: 'pfifo', limitPackets } };
+  const e = new Engine(s);
+  e.runUntil(10 * MS);
+  const link = netOf(e).links.find((l) => l.b.id === 'br1/t1');
+  if (!link) throw new Error('no link');
+  return { depth: link.tapQ[0].maxDepth, drops: iface(e.result(), 'br1/t1').tx.dropsByReason['tap-queue-full'] ?? 0 };
+};
+
 describe('tap queue length', () => {
   it('a tap port’s queue limit (its txqueuelen) sizes the tap’s ring: a slow guest fills 50, not 500', () => {
-    const tapLimit = (limitPackets: number) => {
-      const s: Scenario = {
-        ...base([vm('vm1', '10.0.0.1/24'), br('br1', ['t0', 't1']), vm('vm2', '10.0.0.2/24')], [virtio('l1', ['vm1', 'eth0'], ['br1', 't0']), virtio('l2', ['vm2', 'eth0'], ['br1', 't1'])], [udp(5e9)]),
-        profileOverrides: { rxNetdevPerPacketNs: 20_000 },
-      };
-      const t1 = s.nodes[1].interfaces[1];
-      s.nodes[1].interfaces[1] = { ...t1, qdisc: { kind: 'pfifo', limitPackets } };
-      const e = new Engine(s);
-      e.runUntil(10 * MS);
-      const link = netOf(e).links.find((l) => l.b.id === 'br1/t1');
-      if (!link) throw new Error('no link');
-      return { depth: link.tapQ[0].maxDepth, drops: iface(e.result(), 'br1/t1').tx.dropsByReason['tap-queue-full'] ?? 0 };
-    };
     const small = tapLimit(50);
     const large = tapLimit(500);
     expect(small.depth).toBe(50);
