@@ -8,7 +8,7 @@ import { useAppStore } from '../../store/app-store';
 import { useWorkshopStore } from '../../store/workshop';
 import { duration, si } from '../format';
 import type { MetricId } from '../../core/scenario/presets';
-import { choiceFor, findWorkshop, judgedValue, presetCheck, stepPreset, workshopHash, type Workshop } from './workshop-def';
+import { choiceFor, findWorkshop, judgedValue, presetCheck, stepPreset, stepScenarioId, workshopHash, type Workshop } from './workshop-def';
 // oxlint-disable-next-line import/no-unassigned-import -- the stylesheet is imported for its side effect
 import './workshop.css';
 
@@ -76,7 +76,8 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
   const step = workshop.steps[k];
   const preset = stepPreset(step);
   const rec = ws.records[k] ?? {};
-  const loaded = presetId === step.presetId;
+  const scenarioId = useAppStore((s) => s.scenario.id);
+  const loaded = presetId === step.presetId && scenarioId === stepScenarioId(step);
   const awaiting = ws.awaitingStep === k;
   const revealed = rec.measured !== undefined;
   const canRun = loaded && rec.prediction !== undefined && !awaiting && !revealed && runState !== 'empty' && runState !== 'running';
@@ -84,7 +85,7 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
 
   const load = (index: number) => {
     ws.goTo(index);
-    useAppStore.getState().selectPreset(workshop.steps[index].presetId);
+    useAppStore.getState().selectPreset(workshop.steps[index].presetId, workshop.steps[index].variant);
   };
   const run = () => {
     ws.setAwaiting(k);
@@ -120,7 +121,8 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
   const judged = revealed ? judgedValue(step, rec.measured!, earlier) : undefined;
   const actual = choiceFor(step, judged);
   const predicted = step.choices.find((c) => c.id === rec.prediction);
-  const check = revealed && preset ? presetCheck(preset, step.metric, rec.measured!) : undefined;
+  // The preset's own checks are about its base set-up, not a variant the step loads.
+  const check = revealed && preset && step.variant === undefined ? presetCheck(preset, step.metric, rec.measured!) : undefined;
   const participantLink = `${location.origin}${location.pathname}${workshopHash(workshop.id, k)}`;
 
   return (
@@ -147,7 +149,7 @@ function WorkshopCard({ workshop, onControl }: { workshop: Workshop; onControl: 
       <p>{step.instructions}</p>
       {!loaded ? (
         <button type="button" className="primary" onClick={() => load(k)}>
-          Load this step’s scenario ({step.presetId})
+          Load this step’s scenario ({stepScenarioId(step)})
         </button>
       ) : (
         <>

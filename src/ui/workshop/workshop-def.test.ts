@@ -8,6 +8,7 @@ describe('workshop definitions', () => {
     for (const w of WORKSHOPS) {
       w.steps.forEach((s, k) => {
         expect(stepPreset(s), `${w.id} step ${k + 1}`).toBeDefined();
+        if (s.variant !== undefined) expect(stepPreset(s)?.variants.map((v) => v.name), `${w.id} step ${k + 1}`).toContain(s.variant);
         expect(METRIC_IDS).toContain(s.metric);
         if (s.relativeToStep !== undefined) expect(s.relativeToStep).toBeLessThan(k);
         const sorted = s.choices.toSorted((a, b) => a.min - b.min);

@@ -16,6 +16,8 @@ export interface Choice {
 
 export interface WorkshopStep {
   presetId: string;
+  /** A named variant of the preset (its changes applied), when the step is about one. */
+  variant?: string;
   title: string;
   /** What to look at before running. */
   instructions: string;
@@ -70,6 +72,17 @@ export const WORKSHOPS: readonly Workshop[] = [
         choices: RATIO_CHOICES,
       },
       {
+        presetId: 'vm-vm-segmented',
+        variant: 'sender-on-vcpu1',
+        title: 'Move the sender off the interrupt’s vCPU',
+        instructions:
+          'The same segmented guests, but vm1’s sender is pinned to vCPU 1 (`taskset -c 1`) while the virtio queue’s interrupt stays on vCPU 0. Watch which core saturates once it runs.',
+        question: 'Compared with step 2, will throughput go up or down, and by how much?',
+        metric: 'tcpThroughputBitsPerSec',
+        relativeToStep: 1,
+        choices: RATIO_CHOICES,
+      },
+      {
         presetId: 'router-club',
         title: 'Put a router VM in the path (in the club)',
         instructions: 'vm1 → r1 → vm2, every hop virtio-net with vnet headers; the router guest has one core.',
@@ -82,9 +95,9 @@ export const WORKSHOPS: readonly Workshop[] = [
         presetId: 'router-no-club',
         title: 'The same router without vnet headers',
         instructions: 'The router’s ports cannot carry CHECKSUM_PARTIAL or GSO metadata. Watch the router core once it runs.',
-        question: 'Compared with step 3 (router in the club), will throughput go up or down, and by how much?',
+        question: 'Compared with step 4 (router in the club), will throughput go up or down, and by how much?',
         metric: 'tcpThroughputBitsPerSec',
-        relativeToStep: 2,
+        relativeToStep: 3,
         choices: RATIO_CHOICES,
       },
       {
@@ -186,4 +199,9 @@ export function presetCheck(preset: PresetDef, metric: MetricId, measured: numbe
 
 export function stepPreset(step: WorkshopStep): PresetDef | undefined {
   return findPreset(step.presetId);
+}
+
+/** The id the step's scenario carries once loaded (`preset@variant` for a variant, as applyVariant names it). */
+export function stepScenarioId(step: WorkshopStep): string {
+  return step.variant === undefined ? step.presetId : `${step.presetId}@${step.variant}`;
 }

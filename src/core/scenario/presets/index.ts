@@ -110,7 +110,9 @@ const vmVmSegmented: PresetDef = {
     ...twoVmsOnBridge({ sender: { features: off(SEGMENTATION_FEATURES) }, receiver: { features: off(['generic-receive-offload']) } }),
     flows: [bulkTcp('f1', 'vm1', 'vm2')],
   }),
-  variants: [],
+  variants: [
+    { name: 'sender-on-vcpu1', title: 'vm1’s sender pinned to vCPU 1, away from the queue’s interrupt (taskset -c 1)', changes: [setParam('flows[id=f1].senderCpu', 1)] },
+  ],
   fidelityNote:
     PER_FRAME_GAP + ' The direction the article argues from holds: events per Gbit/s rise many times over.',
   expectation: { metric: 'tcpThroughputBitsPerSec', comparator: '<=', value: 1.5 * GBIT, text: '≤ 1.5 Gbit/s (published)' },
