@@ -1,6 +1,6 @@
 /**
  * Seeded engine fuzz: presets with random, schema-valid changes (MTUs, qdisc kinds and limits, shaping rates,
- * ring sizes, offload features, wire rates, extra UDP flows, loss, the modern profile) run briefly through the
+ * ring sizes, offload features, wire rates, extra UDP flows, loss, the modern profile, pinned applications) run briefly through the
  * one validated door. Whatever the mix, a run must finish without throwing, report only finite, non-negative
  * numbers, never count a core busier than the time that passed, and repeat itself exactly; where nothing in the
  * mix can stop TCP, every TCP flow must deliver.
@@ -46,7 +46,7 @@ function mutate(rng: Rng): Scenario {
   for (let k = 1 + rng.int(4); k > 0; k--) {
     const node = pick(rng, s.nodes);
     const iface = node.interfaces.length > 0 ? pick(rng, node.interfaces) : null;
-    switch (rng.int(8)) {
+    switch (rng.int(9)) {
       case 0:
         if (iface) iface.mtu = pick(rng, [576, 1500, 4000, 9000]);
         break;
@@ -77,6 +77,17 @@ function mutate(rng: Rng): Scenario {
       case 6:
         s.profile = 'modern';
         break;
+      case 7: {
+        // Pin a flow's applications (taskset): exercises the socket backlog and prequeue on another CPU.
+        const f = pick(rng, s.flows);
+        const cpus = (id: string) => {
+          const n = s.nodes.find((x) => x.id === id);
+          return n?.kind === 'vm' ? n.vcpus : 1;
+        };
+        f.senderCpu = rng.int(cpus(f.from));
+        f.receiverCpu = rng.int(cpus(f.to));
+        break;
+      }
       default:
         if (node.kind === 'vm') node.vcpus = 1 + rng.int(4);
         break;
