@@ -35,6 +35,7 @@ describe('applyEdit', () => {
       { kind: 'set-link-prop', id: 'l-vm1', patch: { ringSize: 1024 } },
       { kind: 'set-host-prop', id: 'h1', patch: { cores: 16 } },
       { kind: 'set-scenario-prop', patch: { title: 'x', description: undefined } },
+      { kind: 'set-scenario-prop', patch: { profile: 'modern' } },
       { kind: 'set-flow-prop', id: 'f1', patch: { bytes: 1e6, stopNs: 100e6 } },
       { kind: 'set-flow-prop', id: 'f1', patch: { senderCpu: 1, receiverCpu: 0 } },
       deleteEdit(s, { nodes: ['br1'] }) as Edit,

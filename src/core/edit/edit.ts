@@ -82,6 +82,8 @@ export interface FlowPatch {
 
 export interface ScenarioPatch {
   title?: string;
+  /** Cost profile id (validated against COST_PROFILES with the rest of the scenario). */
+  profile?: string;
   description?: string | undefined;
   durationNs?: number;
   sampleIntervalNs?: number;

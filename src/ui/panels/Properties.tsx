@@ -4,6 +4,7 @@ import { useAppStore, type SelItem } from '../../store/app-store';
 import { LIMITS, parseCidr, parseIpv4, parseIpv6 } from '../../core/scenario/schema';
 import type { Endpoint, FirewallRuleSpec, HostSpec, InterfaceSpec, InterfaceTemplate, LinkKind, LinkSpec, NodeSpec, QdiscSpec, RouteSpec, Scenario } from '../../core/scenario/types';
 import { findPreset, type PresetDef } from '../../core/scenario/presets';
+import { COST_PROFILES } from '../../core/sim/profiles';
 import fidelityRows from '../../core/scenario/presets/fidelity.json';
 import { addIfaceEdit, linkOf } from '../../core/edit/ops';
 import { connect, deleteSelection, selectItem } from '../canvas/actions';
@@ -77,6 +78,12 @@ function ScenarioProps({ scenario }: { scenario: Scenario }) {
       <h2>Scenario</h2>
       <TextField label="Title" value={scenario.title} onCommit={(v) => v && edit({ kind: 'set-scenario-prop', patch: { title: v } })} />
       <NumField label="Run length" unit="ms" value={scenario.durationNs} scale={1e6} min={scenario.sampleIntervalNs} max={LIMITS.maxSimulatedNs} onCommit={(v) => v !== undefined && edit({ kind: 'set-scenario-prop', patch: { durationNs: v } })} />
+      <SelectField label="Cost profile" value={scenario.profile} options={PROFILE_OPTIONS} onChange={(v) => edit({ kind: 'set-scenario-prop', patch: { profile: v } })} />
+      {scenario.profileOverrides && Object.keys(scenario.profileOverrides).length > 0 && (
+        <p className="hint">
+          Overridden costs: {Object.entries(scenario.profileOverrides).map(([k, v]) => `${k} = ${v}`).join(', ')}
+        </p>
+      )}
       {preset && (
         <>
           <p className="one-line">{preset.oneLine}</p>
@@ -101,6 +108,9 @@ function ScenarioProps({ scenario }: { scenario: Scenario }) {
     </>
   );
 }
+
+/** Every cost profile, as the Scenario panel offers it (docs/cost-profile-kvm-2017.md). */
+const PROFILE_OPTIONS = Object.values(COST_PROFILES).map((p) => ({ value: p.id, label: `${p.id} — ${p.title}` }));
 
 const mathSymbols = (bound: string) => bound.replace('<=', '≤').replace('>=', '≥');
 
