@@ -241,7 +241,7 @@ export class VhostRxTask extends VhostTask {
   /** Stopped without enough posted guest RX buffers for the next packet; the guest's refill wakes it. */
   blocked = false;
   /** The guest is a polling PMD (MTU mbufs, one descriptor each, refilled as it goes), not a kernel driver. */
-  guestPolls = false;
+  private readonly guestPolls = this.link.a.node.kind === 'forwarder';
   hasWork(): boolean {
     return this.link.tapQ[this.q].length > 0 && !this.noBuffer() && this.withinWeight();
   }
@@ -659,6 +659,8 @@ export class Shaper implements EventTarget {
   private rr = 0;
   private busyUntilNs = 0;
   private armed = false;
+  /** The virtio link whose guest TX rings this qdisc feeds (null: a NIC, a tap or a veth). */
+  private readonly guestLink: LinkRt | null;
   depthMax = 0;
   get hostId(): string {
     return this.port.node.spec.host;
@@ -675,13 +677,15 @@ export class Shaper implements EventTarget {
     quantumBytes: number,
   ) {
     const link = port.link;
-    const txqs = link !== null && link.kind === 'virtio' && port.side === 'a' ? link.guestTx.length : 1;
+    this.guestLink = link !== null && link.kind === 'virtio' && port.side === 'a' ? link : null;
+    const txqs = this.guestLink !== null ? this.guestLink.guestTx.length : 1;
     const children = rateBitsPerSec > 0 ? 1 : txqs;
     // sch_fq: initial_quantum = 10 × psched_mtu (MTU + link header).
     const initialQuantum = 10 * (port.mtu + 14);
     for (let i = 0; i < children; i++) this.children.push(new QdiscQueues(kind, limitPackets, bands, flowLimitPackets, quantumBytes, initialQuantum));
-    if (link !== null && link.kind === 'virtio' && port.side === 'a') {
-      for (let q = 0; q < txqs; q++) this.runners.push(new QdiscRunTask(link.napi[q].core, net, this, q, link.napi[q].pinned, true));
+    if (this.guestLink !== null) {
+      const napi = this.guestLink.napi;
+      for (let q = 0; q < txqs; q++) this.runners.push(new QdiscRunTask(napi[q].core, net, this, q, napi[q].pinned, true));
     } else if (port.line !== null && port.nicNapi.length > 0) {
       // A NIC: the TX completion (its interrupt/NAPI on queue 0's core) wakes the queue and runs the qdisc.
       this.runners.push(new QdiscRunTask(port.nicNapi[0].core, net, this, 0, port.nicNapi[0].pinned, false));
@@ -694,16 +698,14 @@ export class Shaper implements EventTarget {
   }
   /** The driver TX queue a packet uses (virtio guest ring index; 0 elsewhere). */
   private txqOf(p: Pkt): number {
-    const link = this.port.link;
-    return link !== null && link.kind === 'virtio' && this.port.side === 'a' ? p.skb.queueMapping % link.guestTx.length : 0;
+    return this.guestLink !== null ? p.skb.queueMapping % this.guestLink.guestTx.length : 0;
   }
   /** netif_xmit_stopped for TX queue `q`. */
   private stopped(q: number): boolean {
     const line = this.port.line;
     if (line !== null) return line.stopped;
-    const link = this.port.link;
-    if (link === null || link.kind !== 'virtio' || this.port.side !== 'a') return false;
-    return link.txStopped[q] || link.guestTx[q].full;
+    const link = this.guestLink;
+    return link !== null && (link.txStopped[q] || link.guestTx[q].full);
   }
   /** Whether the driver can take `p` now (a NIC ring needs a descriptor per frame of it). */
   private fits(p: Pkt): boolean {
@@ -749,7 +751,7 @@ export class Shaper implements EventTarget {
     if (this.stopped(q) || !this.fits(p)) {
       child.requeued = p;
       if (this.port.line !== null) this.port.line.stop(p);
-      else (this.port.link as LinkRt).txStopped[q] = true;
+      else if (this.guestLink !== null) this.guestLink.txStopped[q] = true;
       return false;
     }
     child.count--;
@@ -1742,6 +1744,7 @@ export class Net {
         case 'bridge':
           break;
       }
+      node.readersPerCore = node.cores.map(() => 0);
       for (let i = 0; i < node.cores.length && (node.kind === 'router' || node.kind === 'forwarder'); i++) {
         const q = new PktQueue(c.backlogPackets);
         node.input.push(q);
@@ -1780,7 +1783,6 @@ export class Net {
           if (!hostPolls) a.node.extraCores.push(hostCore);
           link.vhostTx.push(new VhostTxTask(hostCore, this, link, q, hostPolls));
           const vrx = new VhostRxTask(hostCore, this, link, q, hostPolls);
-          vrx.guestPolls = guestPolls;
           link.vhostRx.push(vrx);
           const guestCore = a.node.cores.length > 0 ? a.node.cores[q % a.node.cores.length] : hostCore;
           const napi = new NapiTask(guestCore, this, a, link.guestRx[q], guestPolls, true, vrx);

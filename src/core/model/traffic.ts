@@ -210,7 +210,6 @@ function readerCore(node: NodeRt, delivering: Core): Core {
   const at = cores.indexOf(delivering);
   if (at < 0) return delivering;
   const count = node.readersPerCore;
-  while (count.length < cores.length) count.push(0);
   let best = at;
   for (let k = 1; k < cores.length; k++) {
     const i = (at + k) % cores.length;
@@ -867,7 +866,7 @@ export class TcpFlow extends FlowRt implements EventTarget {
     if (r.active) return;
     if (r.core === core) r.runNow();
     else {
-      // A reader on another CPU is woken by an IPI (select_idle_sibling put it there).
+      // A reader on another CPU (load-balanced or pinned there) is woken by an IPI.
       core.charge(CAT_EVENT, this.net.c.wakeupWakerNs);
       r.wakeAfter(this.net.c.wakeupLatencyNs);
     }

@@ -152,13 +152,14 @@ function useLiveOverlay(
     let last = 0;
     let raf = 0;
     // Every channel the canvas reads is a rate per sample interval: labels show the mean of the last 100 ms.
+    const slotOf = (i: number): number => (source?.slot ? source.slot(i) : 0);
     const read = (id: string): number | undefined => {
       const k = index.get(id);
       const s = source;
       if (k === undefined || !s) return undefined;
-      const { values, tNs, slot, length } = s;
-      if (!values || !tNs || !slot || !length) return s.latest(k);
-      return recentMean({ values, tNs, slot: (i) => slot.call(s, i) }, k, 0, length - 1);
+      const { values, tNs, length } = s;
+      if (!values || !tNs || !s.slot || !length) return s.latest(k);
+      return recentMean({ values, tNs, slot: slotOf }, k, 0, length - 1);
     };
     let lastReceived = 0;
     const noCores: ReadonlyMap<string, readonly number[]> = new Map();

@@ -49,9 +49,9 @@ export interface PresetDef {
 /** Why the three per-frame rows (vm-vm-segmented, vm-vm-all-off, router-no-club) differ from the article: docs/fidelity.md, gap 1. */
 const PER_FRAME_GAP =
   'This model gives about twice the article’s rate for MTU frames, with every per-operation cost inside its sourced range. Two ' +
-    'other published figures bracket the model instead: a 2020 OVS-DPDK host measured 2.5 Gbit/s for a guest without offloads ' +
-    '(vm-vm-all-off here: 2.8), and the article’s author measured ≈ 1 Mpps for a VM network element without offloads (the no-club ' +
-    'router here: ≈ 0.33 Mpps per core).';
+    'other published figures bracket the model instead: a 2020 OVS-DPDK host measured 2.5 Gbit/s for a guest without offloads, ' +
+    'close to this model’s vm-vm-all-off, and the article’s author measured ≈ 1 Mpps for a VM network element without offloads, ' +
+    'more per core than this model’s no-club router forwards (docs/fidelity.md has the numbers).';
 
 const setFeatures = (node: string, ifaceName: string, features: readonly string[], on: boolean): TimelineChange[] =>
   features.map((feature) => ({ kind: 'set-feature', at: { node: node as NodeId, iface: ifaceName }, feature, on }));
