@@ -28,11 +28,12 @@ export type Command =
   | ({ kind: 'run'; captures: CaptureSpec[]; workers?: number } & RunOptions)
   | ({ kind: 'sweep'; param: string; values: string[] } & RunOptions)
   | ({ kind: 'report'; markdown: boolean } & Omit<RunOptions, 'target' | 'variant'>)
-  | ({ kind: 'audit'; factor: number } & Omit<RunOptions, 'target' | 'variant'>);
+  | ({ kind: 'audit'; factor: number } & Omit<RunOptions, 'target' | 'variant'>)
+  | ({ kind: 'calibrate'; points: number; sampleSeed: number } & Omit<RunOptions, 'target' | 'variant'>);
 
 export type ParseArgsResult = { ok: true; command: Command } | { ok: false; error: string };
 
-export const COMMANDS = ['run', 'sweep', 'presets', 'show', 'validate', 'report', 'audit', 'help'] as const;
+export const COMMANDS = ['run', 'sweep', 'presets', 'show', 'validate', 'report', 'audit', 'calibrate', 'help'] as const;
 
 type FlagSpec = { takesValue: boolean; repeatable?: boolean };
 const FLAGS: Record<string, Record<string, FlagSpec>> = {
@@ -43,11 +44,13 @@ const FLAGS: Record<string, Record<string, FlagSpec>> = {
   validate: { json: { takesValue: false } },
   report: { duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, markdown: { takesValue: false } },
   audit: { duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, factor: { takesValue: true } },
+  calibrate: { duration: { takesValue: true }, seed: { takesValue: true }, json: { takesValue: false }, points: { takesValue: true }, 'sample-seed': { takesValue: true } },
   help: {},
 };
 
 const MAX_SWEEP_VALUES = 100;
 const MAX_WORKERS = 64;
+const MAX_CALIBRATION_POINTS = 1000;
 
 /** Splits argv into positionals and flags (`--name value`, `--name=value`, boolean `--json`). */
 function split(cmd: string, argv: readonly string[]): { ok: true; positional: string[]; flags: Map<string, string[]> } | { ok: false; error: string } {
@@ -174,6 +177,17 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
       if (!/^\d+(\.\d+)?$/.test(f) || factor <= 1 || factor > 100) return { ok: false, error: `--factor must be a number above 1 and at most 100, got "${f}"` };
       return { ok: true, command: { kind: 'audit', factor, ...o.value } };
     }
+    case 'calibrate': {
+      const e = expectPositionals(0, '');
+      if (e) return { ok: false, error: e };
+      const o = runOptions();
+      if (!o.ok) return o;
+      const n = one('points') ?? '32';
+      if (!/^\d{1,4}$/.test(n) || Number(n) > MAX_CALIBRATION_POINTS) return { ok: false, error: `--points must be an integer between 0 and ${MAX_CALIBRATION_POINTS}, got "${n}"` };
+      const ss = parseSeed(one('sample-seed') ?? '1');
+      if (!ss.ok) return { ok: false, error: ss.error.replace('--seed', '--sample-seed') };
+      return { ok: true, command: { kind: 'calibrate', points: Number(n), sampleSeed: ss.seed, ...o.value } };
+    }
     case 'run': {
       const e = expectPositionals(1, 'a scenario file or preset id');
       if (e) return { ok: false, error: e };
@@ -228,6 +242,9 @@ Usage:
                   run every preset and check its expectations
   offload-lab audit [--factor <x>] [--duration <ms>] [--seed <n>] [--json]
                   make each CPU cost dearer in turn on every preset; list where goodput rose
+  offload-lab calibrate [--points <n>] [--sample-seed <n>] [--duration <ms>] [--seed <n>] [--json]
+                  run the report at random points inside every cost's sourced range; list which
+                  rows hold where, and whether any point holds them all
   offload-lab help [command]
 
 Paths for --param: links[0].rateBitsPerSec, nodes[id=r1].interfaces[name=eth1].mtu,

@@ -80,6 +80,10 @@ describe('parseArgs', () => {
     [['audit', '--factor', '1'], '--factor must be a number above 1'],
     [['audit', '--factor', 'x'], '--factor must be a number above 1'],
     [['audit', 'vm-vm-offload'], 'audit takes no arguments'],
+    [['calibrate', '--points', '1001'], '--points must be an integer between 0 and 1000'],
+    [['calibrate', '--points', '-3'], '--points must be an integer'],
+    [['calibrate', 'x'], 'calibrate takes no arguments'],
+    [['calibrate', '--sample-seed', 'x'], '--sample-seed must be an integer'],
   ])('%j → %s', (argv, why) => {
     const r = parseArgs(argv);
     expect(r.ok).toBe(false);
@@ -186,6 +190,19 @@ describe('audit', () => {
     for (const x of rows) expect(x.value).toBeCloseTo(3 * x.baseValue, 9);
     const human = await inProcess(['audit', '--duration', '1']);
     expect(human.stdout).toMatch(/^\d+ runs, each with one CPU cost ×2: \d+ raised TCP goodput by more than 3 %/);
+  });
+});
+
+describe('calibrate', () => {
+  it('runs the report at the profile, both range ends and the drawn points; --json is only JSON', { timeout: 120_000 }, async () => {
+    const r = await inProcess(['calibrate', '--points', '1', '--duration', '1', '--json']);
+    expect(r.code).toBe(0);
+    const points = JSON.parse(r.stdout) as { label: string; costs: Record<string, number>; held: number; rows: { key: string; holds: boolean }[] }[];
+    expect(points.map((p) => p.label)).toEqual(['profile', 'low', 'high', 'sample 1']);
+    expect(points[0].costs).toEqual({});
+    expect(points[1].costs.exitPenaltyNs).toBe(0);
+    expect(points[2].costs.exitPenaltyNs).toBe(7200);
+    for (const p of points) expect(p.held).toBe(p.rows.filter((x) => x.holds).length);
   });
 });
 

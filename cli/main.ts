@@ -8,6 +8,7 @@ import type { RunResult } from '../src/core/metrics/result';
 import { parseParamValue } from '../src/core/scenario/param-path';
 import { PRESETS } from '../src/core/scenario/presets/index';
 import { auditCosts, type AuditRow } from '../src/core/scenario/presets/audit';
+import { calibrationSearch, rowKey, tallyRows, type CalibrationPoint } from '../src/core/scenario/presets/calibrate';
 import { computeReport, type ReportRow } from '../src/core/scenario/presets/report';
 import type { Scenario } from '../src/core/scenario/types';
 import { applyChanges, type ScenarioError } from '../src/core/scenario/validate';
@@ -240,6 +241,39 @@ async function cmdAudit(io: Io, c: Extract<Command, { kind: 'audit' }>): Promise
   return EXIT_OK;
 }
 
+async function cmdCalibrate(io: Io, c: Extract<Command, { kind: 'calibrate' }>): Promise<number> {
+  const { runScenario } = await import('../src/core/engine');
+  let points: CalibrationPoint[];
+  try {
+    points = calibrationSearch((s) => runScenario(s, { durationNs: c.durationNs, seed: c.seed }), { points: c.points, seed: c.sampleSeed }, (p, i, n) => {
+      if (!c.json) io.err(`${i}/${n} ${p.label}: ${p.held} of ${p.rows.length} hold`);
+    });
+  } catch (e) {
+    io.err(`calibrate failed: ${errorText(e)}`);
+    return EXIT_RUN_FAILED;
+  }
+  if (c.json) {
+    const compact = points.map((p) => ({ label: p.label, costs: p.costs, held: p.held, rows: p.rows.map((r) => ({ key: rowKey(r), measured: r.measured, holds: r.holds })) }));
+    io.out(JSON.stringify(compact, null, 2));
+    return EXIT_OK;
+  }
+  const best = points.reduce((a, b) => (b.held > a.held ? b : a));
+  const all = points.filter((p) => p.held === p.rows.length);
+  const lines = [
+    `${points.length} points inside the sourced cost ranges (src/core/sim/ranges.ts; the profile, every cost at its low end, at its high end, ${c.points} drawn with sample seed ${c.sampleSeed}).`,
+    all.length > 0 ? `${all.length} point(s) hold every check: ${all.map((p) => p.label).join(', ')}.` : `No point holds every check; the best holds ${best.held} of ${best.rows.length} (${best.label}).`,
+  ];
+  const tally = tallyRows(points);
+  if (tally.length > 0) {
+    lines.push('', 'Checks that failed at some point: where they hold, and how often together with every other such check:');
+    lines.push(table(['check', 'holds at', 'with all others'], tally.map((t) => [t.key, `${t.heldAt} of ${points.length}`, String(t.withAllOthers)]), '  ', 'lrr'));
+  }
+  const costs = Object.entries(best.costs);
+  if (costs.length > 0) lines.push('', `Costs at ${best.label}: ${costs.map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  io.out(lines.join('\n'));
+  return EXIT_OK;
+}
+
 function fmtMetric(metric: string, x: number, relative: boolean): string {
   if (relative) return Number.isFinite(x) ? `${x.toPrecision(3)}×` : '—';
   if (metric === 'eventsPerSecPerGbit') return `${fmtCount(x)} ev/s per Gbit/s`;
@@ -336,6 +370,8 @@ export async function main(argv: readonly string[], io: Io = nodeIo): Promise<nu
       return cmdReport(io, c);
     case 'audit':
       return cmdAudit(io, c);
+    case 'calibrate':
+      return cmdCalibrate(io, c);
     default: {
       const never: never = c;
       io.err(`unhandled command ${JSON.stringify(never)}`);

@@ -333,7 +333,7 @@ abstract class IrqTask extends Task {
     if (!this.interrupted) return;
     this.interrupted = false;
     const c = this.net.c;
-    this.core.charge(CAT_EVENT, (this.guest && c.interruptNs > 0 ? c.interruptNs + 2 * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
+    this.core.charge(CAT_EVENT, (this.guest ? c.interruptNs + c.interruptExits * c.exitPenaltyNs : 0) + c.interruptHandlerNs);
   }
 }
 
@@ -1070,7 +1070,7 @@ export class Net {
         const t = task as NapiTask;
         producer.charge(CAT_EVENT, c.irqSignalNs);
         this.event(port, dir, EV_INTERRUPT);
-        if (c.interruptNs > 0 && t.guestSide) this.event(port, dir, EV_EXIT, 2);
+        if (c.interruptExits > 0 && t.guestSide) this.event(port, dir, EV_EXIT, c.interruptExits);
         t.interrupted = true;
         task.wakeAfter(c.wakeupLatencyNs);
         return;

@@ -104,6 +104,8 @@ describe('parseScenario: cross-references', () => {
     ['profile', (s: Loose) => (s.profile = 'kvm-2107'), 'names cost profile "kvm-2107", which does not exist (profiles: kvm-2017'],
     ['profileOverrides.kickNz', (s: Loose) => (s.profileOverrides = { kickNz: 1 }), 'is not a cost parameter'],
     ['profileOverrides.kickNs', (s: Loose) => (s.profileOverrides = { kickNs: -1 }), 'a cost cannot be negative'],
+    ['profileOverrides.interruptExits', (s: Loose) => (s.profileOverrides = { interruptExits: 1.5 }), 'must be a whole number (unit: count)'],
+    ['profileOverrides.ringSizeDescriptors', (s: Loose) => (s.profileOverrides = { ringSizeDescriptors: 100.5 }), 'must be a whole number'],
     ['timeline[0].change.value', (s: Loose) => s.timeline.push({ atNs: 1, change: { kind: 'set-param', path: 'profileOverrides.kickNz', value: 5 } }), 'is not a cost parameter'],
     ['timeline[0].change.path', (s: Loose) => s.timeline.push({ atNs: 1, change: { kind: 'set-param', path: 'nodes[id=r9].cores', value: 2 } }), 'has no entry with id=r9'],
     ['timeline[0].change.path', (s: Loose) => s.timeline.push({ atNs: 1, change: { kind: 'set-param', path: 'nodes[id=r1].cores', value: 'two' } }), 'cannot set it to "two"'],

@@ -4,7 +4,7 @@
  * names the field by path (`nodes[2].interfaces[0].mtu`) and says why.
  */
 import * as v from 'valibot';
-import { COST_PARAM_NAMES, COST_PROFILES } from '../sim/profiles';
+import { COST_PARAM_NAMES, COST_PROFILES, DEFAULT_PROFILE_ID, type CostParamName } from '../sim/profiles';
 import { getAtPath, parsePath, setAtPath } from './param-path';
 import { ETHTOOL_FEATURE_NAMES, parseCidr, parseIpv4, ScenarioSchema } from './schema';
 import { SCENARIO_VERSION, type Endpoint, type NodeSpec, type Scenario, type TimelineChange } from './types';
@@ -249,8 +249,13 @@ function crossReferenceErrors(s: Scenario, checkTimeline: boolean): ScenarioErro
 
   if (!Object.hasOwn(COST_PROFILES, s.profile)) out.push(err('profile', `names cost profile "${s.profile}", which does not exist (profiles: ${Object.keys(COST_PROFILES).join(', ')})`));
   for (const [name, value] of Object.entries(s.profileOverrides ?? {})) {
-    if (!(COST_PARAM_NAMES as readonly string[]).includes(name)) out.push(err(`profileOverrides.${name}`, `is not a cost parameter (see src/core/sim/profiles.ts: ${COST_PARAM_NAMES.slice(0, 4).join(', ')}, …)`));
-    else if (value < 0) out.push(err(`profileOverrides.${name}`, `a cost cannot be negative, got ${value}`));
+    if (!(COST_PARAM_NAMES as readonly string[]).includes(name)) {
+      out.push(err(`profileOverrides.${name}`, `is not a cost parameter (see src/core/sim/profiles.ts: ${COST_PARAM_NAMES.slice(0, 4).join(', ')}, …)`));
+      continue;
+    }
+    const unit = COST_PROFILES[DEFAULT_PROFILE_ID].params[name as CostParamName].unit;
+    if (value < 0) out.push(err(`profileOverrides.${name}`, `a cost cannot be negative, got ${value}`));
+    else if (unit !== 'ns' && unit !== 'ns/B' && !Number.isInteger(value)) out.push(err(`profileOverrides.${name}`, `must be a whole number (unit: ${unit}), got ${value}`));
   }
   if (s.sampleIntervalNs > s.durationNs) out.push(err('sampleIntervalNs', `must not exceed durationNs (${s.durationNs} ns), got ${s.sampleIntervalNs}`));
 

@@ -20,6 +20,7 @@ export const COST_PARAM_NAMES = [
   'kickNs',
   'exitPenaltyNs',
   'interruptNs',
+  'interruptExits',
   'interruptHandlerNs',
   'irqSignalNs',
   'wakeupWakerNs',
@@ -93,7 +94,8 @@ const p = (value: number, unit: CostUnit, source: string, reasoning: string): Co
 const KVM_2017: Record<CostParamName, CostParam> = {
   kickNs: p(720, 'ns', 'E5, E1', 'ioeventfd PIO kick ≈1,800 cycles at 2.5 GHz, paid on the guest vCPU (one exit)'),
   exitPenaltyNs: p(400, 'ns', 'E2 (j)', 'indirect cost of each exit (cache/TLB pollution, +1,000 cycles); E2 allows up to 10× the bare exit'),
-  interruptNs: p(1440, 'ns', 'E7, E1', 'interrupt into a guest without APICv: the vCPU exits to take it and again on the EOI write (2 × 0.72 µs)'),
+  interruptNs: p(1440, 'ns', 'E7, E1', 'direct cost of the exits an interrupt into a guest causes: without APICv the vCPU exits to take it and again on the EOI write (2 × 0.72 µs)'),
+  interruptExits: p(2, 'count', 'E7, E7b', 'exits per interrupt into a guest, each also paying exitPenaltyNs: 2 without APICv (injection + EOI), 1 with PV-EOI, 0 with posted interrupts'),
   interruptHandlerNs: p(200, 'ns', 'E7b (j)', "guest's own interrupt handler and NAPI schedule"),
   irqSignalNs: p(300, 'ns', 'E6 (j)', 'vhost signalling an irqfd: eventfd write + KVM injection request on the vhost core'),
   wakeupWakerNs: p(640, 'ns', 'E6', 'waking a sleeping thread on another CPU: IPI send ≈1,600 cycles on the waker'),
@@ -163,6 +165,7 @@ function scaled(base: Record<CostParamName, CostParam>, changes: Partial<Record<
 /** A modern host (j, §8): per-packet costs halved, fast copies, posted interrupts, PTI on syscalls/exits. */
 const MODERN = scaled(KVM_2017, {
   interruptNs: [0, 'E7b', 'posted interrupts: a running vCPU takes the interrupt without exiting'],
+  interruptExits: [0, 'E7b', 'posted interrupts: no exit, so no exit penalty either'],
   interruptHandlerNs: [200, 'E7b (j)', 'guest handler only'],
   exitPenaltyNs: [600, 'E2, E10c (j)', 'exit penalty plus mitigations'],
   syscallNs: [250, 'E10d', 'getppid with mitigations on'],
