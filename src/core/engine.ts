@@ -380,6 +380,7 @@ export class Engine implements EventTarget {
             ...base,
             latencyNs: { p50: f.hist.quantile(0.5), p99: f.hist.quantile(0.99), max: f.hist.maxNs, mean: f.hist.meanNs, samples: f.hist.count },
             jitterNs: f.jitterNs,
+            ...(f.deltaCount > 0 ? { meanJitterNs: f.absDeltaSumNs / f.deltaCount } : {}),
           };
         }
         return f instanceof TcpFlow ? { ...base, retransmits: f.retransmits } : base;

@@ -31,8 +31,10 @@ export interface FlowResult {
   bytesDelivered: number;
   retransmits?: number;
   latencyNs?: { p50: number; p99: number; max: number; mean: number; samples: number };
-  /** RFC 3550 interarrival jitter estimate. */
+  /** RFC 3550 interarrival jitter estimate: a running mean of |ΔRTT| weighting the last ≈ 16 samples most. */
   jitterNs?: number;
+  /** Mean |ΔRTT| between consecutive samples over the whole run; absent below two samples. */
+  meanJitterNs?: number;
 }
 
 export interface InterfaceResult {

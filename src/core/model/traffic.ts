@@ -993,6 +993,9 @@ const PROBE_SLOTS = 4096;
 export class ProbeFlow extends FlowRt implements EventTarget {
   readonly hist = new LatencyHistogram();
   jitterNs = 0;
+  /** Σ |RTT_i − RTT_i−1| over the run, and how many differences: the mean is the run's jitter, every sample weighing alike. */
+  absDeltaSumNs = 0;
+  deltaCount = 0;
   private prevRttNs = -1;
   private seq = 0;
   private readonly sentNs = new Float64Array(PROBE_SLOTS).fill(-1);
@@ -1060,7 +1063,12 @@ export class ProbeFlow extends FlowRt implements EventTarget {
     this.hist.record(rtt);
     this.intervalSumNs += rtt;
     this.intervalCount++;
-    if (this.prevRttNs >= 0) this.jitterNs += (Math.abs(rtt - this.prevRttNs) - this.jitterNs) / 16;
+    if (this.prevRttNs >= 0) {
+      const d = Math.abs(rtt - this.prevRttNs);
+      this.jitterNs += (d - this.jitterNs) / 16;
+      this.absDeltaSumNs += d;
+      this.deltaCount++;
+    }
     this.prevRttNs = rtt;
     this.bytesDelivered += f.payloadLength;
   }

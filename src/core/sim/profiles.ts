@@ -93,9 +93,14 @@ const p = (value: number, unit: CostUnit, source: string, reasoning: string): Co
 /** 2.5 GHz Broadwell Xeon, Linux 4.9 without PTI or retpoline (§8). */
 const KVM_2017: Record<CostParamName, CostParam> = {
   kickNs: p(720, 'ns', 'E5, E1', 'ioeventfd PIO kick ≈1,800 cycles at 2.5 GHz, paid on the guest vCPU (one exit)'),
-  exitPenaltyNs: p(400, 'ns', 'E2 (j)', 'indirect cost of each exit (cache/TLB pollution, +1,000 cycles); E2 allows up to 10× the bare exit'),
-  interruptNs: p(1440, 'ns', 'E7, E1', 'direct cost of the exits an interrupt into a guest causes: without APICv the vCPU exits to take it and again on the EOI write (2 × 0.72 µs)'),
-  interruptExits: p(2, 'count', 'E7, E7b', 'exits per interrupt into a guest, each also paying exitPenaltyNs: 2 without APICv (injection + EOI), 1 with PV-EOI, 0 with posted interrupts'),
+  exitPenaltyNs: p(
+    5000,
+    'ns',
+    'E2 (calibrated)',
+    'indirect cost of each exit (handling, cache and TLB pollution): the profile’s one calibrated value. The article’s per-frame figures (vm-vm-segmented ≤ 1.5 Gbit/s, router-no-club < 2 Gbit/s per core, 20× between all-off and offload) need 4.5–6 µs; 5 µs = 12,500 cycles, 6.25× a bare exit, inside E2’s “up to 10×”. §8’s judgement of +1,000 cycles leaves those rows ≈ 2× too fast',
+  ),
+  interruptNs: p(720, 'ns', 'E7, E1', 'direct cost of the exits an interrupt into a guest causes: one 0.72 µs exit to inject it (the EOI is paravirtual)'),
+  interruptExits: p(1, 'count', 'E7, E7b', 'exits per interrupt into a guest, each also paying exitPenaltyNs: 1 with PV-EOI, which QEMU offers by default (kvm-pv-eoi) and a 4.9 guest uses, so the EOI write does not exit; 2 without it or APICv, 0 with posted interrupts'),
   interruptHandlerNs: p(200, 'ns', 'E7b (j)', "guest's own interrupt handler and NAPI schedule"),
   irqSignalNs: p(300, 'ns', 'E6 (j)', 'vhost signalling an irqfd: eventfd write + KVM injection request on the vhost core'),
   wakeupWakerNs: p(640, 'ns', 'E6', 'waking a sleeping thread on another CPU: IPI send ≈1,600 cycles on the waker'),

@@ -29,9 +29,9 @@ describe('cost audit', () => {
       ['pollerPerPacketNs', 40, 80],
     ]);
     expect(seen).toEqual(['{}', '{"copyNsPerByte":0.2}', '{"pollerPerPacketNs":80}']);
-    // vm-vm-offload is bound by four 64 KiB copies per frame: twice the copy cost nearly halves it.
+    // A third of vm-vm-offload's bottleneck (the sender's vCPU) is copying 64 KiB frames: twice the copy cost takes ≈ a quarter off.
     const copy = rows[0];
-    expect(copy.ratio).toBeLessThan(0.7);
+    expect(copy.ratio).toBeLessThan(0.9);
     // Nothing on this path polls: a dearer poller changes nothing.
     expect(rows[1].ratio).toBe(1);
   });

@@ -307,12 +307,13 @@ describe('off-calibration directions', () => {
       }
     });
 
-    it('copyNsPerByte ×2 lowers vm-vm-offload (copy-bound)', T, () => {
+    it('copyNsPerByte ×2 lowers vm-vm-offload (a third of its sender’s work is copying)', T, () => {
       const base = tput(preset('vm-vm-offload'));
       const dear = tput(preset('vm-vm-offload', { changes: [setParam('profileOverrides.copyNsPerByte', 0.2)] }));
-      // With 64 KiB frames the guests mostly copy (sendmsg and recvmsg, vhost in/out): twice the ns per byte, well below.
-      expect(dear).toBeLessThan(0.8 * base);
-      expect(dear).toBeGreaterThan(0.4 * base);
+      // With 64 KiB frames the sender's vCPU spends about a third of its time copying (sendmsg) and most of the rest on
+      // the kick and interrupt of each frame: twice the ns per byte costs ≈ a quarter of the rate, never half of it.
+      expect(dear).toBeLessThan(0.9 * base);
+      expect(dear).toBeGreaterThan(0.5 * base);
     });
 
     it('forwardPerPacketNs ×2 lowers router-no-club (router core per-packet bound)', T, () => {
@@ -329,11 +330,13 @@ describe('off-calibration directions', () => {
       expect(dear).toBeLessThan(0.95 * base);
     });
 
-    it('the profile ring size reaches the presets: 1024 descriptors do at least as well as 64 on router-no-club', T, () => {
+    it('the profile ring size reaches the presets, and barely matters to router-no-club (64 against 1024 descriptors)', T, () => {
       const small = preset('router-no-club', { changes: [setParam('profileOverrides.ringSizeDescriptors', 64)] });
       const large = preset('router-no-club', { changes: [setParam('profileOverrides.ringSizeDescriptors', 1024)] });
-      // A bigger ring lets each kick or interrupt move more frames (more batching) and absorbs bursts.
-      expect(tput(large)).toBeGreaterThanOrEqual(0.97 * tput(small));
+      // The router's core is the bottleneck and the vhost workers around it are faster, so its rings run nearly empty
+      // whatever their size: a bigger ring cannot batch what never queues. The setting does reach the run.
+      expect(tput(large) / tput(small)).toBeGreaterThan(0.9);
+      expect(tput(large) / tput(small)).toBeLessThan(1.1);
       expect(large).not.toEqual(small);
     });
 
@@ -426,11 +429,11 @@ describe('off-calibration directions', () => {
       expect(allDrops(r)).toBeGreaterThan(0);
     });
 
-    it('router-no-club at 20 Gbit/s offered: capped well below the offer, drops, and no collapse below a 4 Gbit/s offer', T, () => {
+    it('router-no-club at 20 Gbit/s offered: capped well below the offer, drops, and no collapse below a 1 Gbit/s offer', T, () => {
       const high = deliveredAt(20 * GBIT);
-      const moderate = deliveredAt(4 * GBIT);
-      // Below capacity, what is offered is delivered.
-      expect(moderate.bps).toBeGreaterThan(0.97 * 4 * GBIT);
+      const moderate = deliveredAt(1 * GBIT);
+      // Below capacity (the one-core router forwards ≈ 1.6 Gbit/s of TCP), what is offered is delivered.
+      expect(moderate.bps).toBeGreaterThan(0.97 * 1 * GBIT);
       // The router core caps delivery; the excess is dropped at a queue (qdisc, tap), not delivered.
       expect(high.bps).toBeLessThan(0.5 * 20 * GBIT);
       expect(allDrops(high.r)).toBeGreaterThan(0);

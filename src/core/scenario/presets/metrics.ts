@@ -16,7 +16,8 @@ export const METRICS = {
   badDropped: 'frames dropped for a bad checksum (count)',
   probeLatencyP50Ns: 'median probe round-trip time (ns), worst probe',
   probeLatencyP99Ns: '99th-percentile probe round-trip time (ns), worst probe',
-  probeJitterNs: 'RFC 3550 interarrival jitter of the probe (ns), worst probe',
+  probeJitterNs: 'RFC 3550 interarrival jitter of the probe (ns) at the end of the run, worst probe',
+  probeMeanJitterNs: 'mean |ΔRTT| between consecutive probe samples over the whole run (ns), worst probe',
   forwarderMemoryBytes: 'largest memory footprint of a forwarder node (bytes)',
 } as const;
 export type MetricId = keyof typeof METRICS;
@@ -106,6 +107,8 @@ export function metricValue(r: RunResult, metric: MetricId): number {
       return worstProbe(r, (f) => f.latencyNs?.p99);
     case 'probeJitterNs':
       return worstProbe(r, (f) => f.jitterNs);
+    case 'probeMeanJitterNs':
+      return worstProbe(r, (f) => f.meanJitterNs);
     case 'forwarderMemoryBytes': {
       let max = Number.NaN;
       for (const n of r.nodes) if (n.kind === 'forwarder' && !(n.memoryBytes <= max)) max = n.memoryBytes;

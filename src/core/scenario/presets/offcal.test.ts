@@ -129,18 +129,22 @@ describe('off-calibration directions (kvm-2017)', () => {
     expect(ratio).toBeLessThan(1.25);
   });
 
-  it('several parallel flows over one queue share its cores: aggregate ≈ one flow; over 4 queues and 4 vCPUs it grows', { timeout: 120_000 }, () => {
-    const one = tput(run(twoVms(segmented, 1)));
-    const fourOneQueue = tput(run(twoVms(segmented, 4)));
-    // One virtqueue pair = one vhost worker and one interrupt/netdev core per guest. Four flows spread their
-    // process-context work (senders; readers with their TCP receive, 4.9's prequeue) over the guests' two vCPUs,
-    // where one flow kept its sender next to the interrupt: up to about two vCPUs' worth, far from 4×.
-    expect(fourOneQueue / one).toBeGreaterThan(0.7);
-    expect(fourOneQueue / one).toBeLessThan(2);
+  it('several parallel flows over one queue: more than one flow, bound by the queue’s cores; over 4 queues and 4 vCPUs it grows', { timeout: 120_000 }, () => {
+    const one = run(twoVms(segmented, 1));
+    const fourOneQueueRun = run(twoVms(segmented, 4));
+    const fourOneQueue = tput(fourOneQueueRun);
+    // One flow saturates the sender's vCPU, mostly with the kicks and interrupts of a pipeline whose other stages
+    // are faster and keep falling asleep. Four flows spread their senders over both vCPUs and keep the queue's
+    // vhost workers and NAPI busy, so notifications are suppressed and each frame costs far less: well above one
+    // flow, but one virtqueue pair still means one receive-interrupt vCPU in vm2, which saturates, so short of 4×.
+    expect(fourOneQueue / tput(one)).toBeGreaterThan(1.5);
+    expect(fourOneQueue / tput(one)).toBeLessThan(4);
+    const vm2 = fourOneQueueRun.nodes.find((n) => n.id === 'vm2');
+    expect(Math.max(...(vm2?.cores ?? []).filter((c) => c.role === 'own').map((c) => c.utilization))).toBeGreaterThan(0.95);
     // With 4 queue pairs each flow's transmit queue follows its sender's vCPU and RSS spreads the receive side,
     // so independent cores work in parallel (less than 4× as flows can collide on a queue).
     const fourQueues = tput(run(twoVms(segmented, 4, 4, 4)));
-    expect(fourQueues / fourOneQueue).toBeGreaterThan(1.5);
+    expect(fourQueues / fourOneQueue).toBeGreaterThan(1.3);
   });
 
   it('a second router core helps several flows only when they arrive on two queues', { timeout: 120_000 }, () => {
