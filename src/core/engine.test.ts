@@ -17,6 +17,13 @@ function twoVms(sender: Partial<InterfaceSpec> = {}, receiver: Partial<Interface
 }
 
 const p99 = (r: RunResult) => r.flows.find((f) => f.id === 'p')?.latencyNs?.p99 ?? 0;
+const probeP50 = (r: RunResult) => r.flows.find((f) => f.id === 'p')?.latencyNs?.p50 ?? 0;
+
+/** A probe alone between two idle VMs, every millisecond. */
+function probeOnly(contextSwitchNs: number): RunResult {
+  const probe: FlowSpec = { kind: 'probe', id: 'p' as FlowSpec['id'], from: 'vm1' as NodeId, to: 'vm2' as NodeId, startNs: 0, intervalNs: MS, requestBytes: 64, responseBytes: 64 };
+  return runScenario(twoVms({}, {}, [probe], { durationNs: 50 * MS, profileOverrides: { contextSwitchNs } }));
+}
 
 function shaped(routerEgress: Partial<InterfaceSpec>): Scenario {
   const s = viaRouter();
@@ -169,6 +176,13 @@ describe('mechanisms', () => {
     expect(r.checksum.badDropped).toBeGreaterThan(0);
     expect(r.checksum.acceptedCorrupt).toBe(0);
     expect(r.checksum.verifiedInSoftware).toBeGreaterThan(0);
+  });
+
+  it('the probe’s ends are processes: its round trip includes waking the echo server and the client', () => {
+    // recvfrom() wakes the echo server on vm2 and then the client on vm1: at least two context switches per round
+    // trip (the halted vCPUs' NAPI wake-ups add theirs), none of which the old softirq echo paid.
+    expect(probeP50(probeOnly(2000)) - probeP50(probeOnly(0))).toBeGreaterThanOrEqual(2 * 2000);
+    expect(probeOnly(2000).flows[0].latencyNs?.samples).toBeGreaterThan(45);
   });
 
   it('a slow shaped egress puts the probe behind whole super-frames', () => {

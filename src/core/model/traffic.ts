@@ -990,6 +990,75 @@ export class UdpFlow extends FlowRt implements EventTarget {
 
 const PROBE_SLOTS = 4096;
 
+/**
+ * One end of the probe: a process that sleeps in recvfrom() (and, on the client, in its interval timer). Woken, it
+ * pays a context switch and preempts a running CPU hog (it sleeps most of the time, so CFS favours it), but softirq
+ * work on its CPU still runs first: that wait is the "task switching" jitter of a busy guest.
+ */
+class ProbeEndTask extends Task {
+  slept = true;
+  /** Sequence numbers whose datagram is queued on the socket, oldest first. */
+  readonly queued: number[] = [];
+  /** Interval timer expiries not yet served (client only). */
+  due = 0;
+  private doing: 'send' | 'recv' = 'recv';
+  private seq = 0;
+  constructor(
+    core: Core,
+    private readonly net: Net,
+    private readonly bytesIn: number,
+    private readonly onSend: ((core: Core) => void) | null,
+    private readonly onRecv: (seq: number, core: Core) => void,
+  ) {
+    super(core);
+    this.lowPriority = true;
+    this.preemptsOnWake = true;
+  }
+  override startTurn(): void {
+    if (this.slept) {
+      this.slept = false;
+      this.core.charge(CAT_EVENT, this.net.c.contextSwitchNs);
+    }
+  }
+  hasWork(): boolean {
+    return this.queued.length > 0 || this.due > 0;
+  }
+  begin(): void {
+    const c = this.net.c;
+    if (this.queued.length > 0) {
+      this.doing = 'recv';
+      this.seq = this.queued.shift() as number;
+      this.core.charge(CAT_EVENT, c.syscallNs);
+      this.core.charge(CAT_COPY, this.bytesIn * c.copyNsPerByte);
+      return;
+    }
+    this.doing = 'send';
+    this.due--;
+  }
+  finish(): void {
+    if (this.doing === 'recv') this.onRecv(this.seq, this.core);
+    else this.onSend?.(this.core);
+  }
+  endTurn(): boolean {
+    this.slept = true;
+    return false;
+  }
+  /** Datagram `seq` queued on the socket by softirq on `from`: wake the process if it sleeps. */
+  deliver(seq: number, from: Core): void {
+    this.queued.push(seq);
+    this.wake(from);
+  }
+  wake(from: Core | null): void {
+    if (this.active) return;
+    if (from === null || from === this.core) this.runNow();
+    else {
+      // Woken from another CPU's softirq: an IPI.
+      from.charge(CAT_EVENT, this.net.c.wakeupWakerNs);
+      this.wakeAfter(this.net.c.wakeupLatencyNs);
+    }
+  }
+}
+
 export class ProbeFlow extends FlowRt implements EventTarget {
   readonly hist = new LatencyHistogram();
   jitterNs = 0;
@@ -999,7 +1068,8 @@ export class ProbeFlow extends FlowRt implements EventTarget {
   private prevRttNs = -1;
   private seq = 0;
   private readonly sentNs = new Float64Array(PROBE_SLOTS).fill(-1);
-  private readonly task: DueTask;
+  private readonly client: ProbeEndTask;
+  private server: ProbeEndTask | null = null;
   private readonly reqBytes: number;
   private readonly respBytes: number;
   private readonly reqPayload: Uint8Array;
@@ -1014,16 +1084,19 @@ export class ProbeFlow extends FlowRt implements EventTarget {
     this.respBytes = Math.max(4, Math.min(probe.responseBytes, this.rev.port.mtu - 28));
     this.reqPayload = this.pattern.slice(0, this.reqBytes);
     this.respPayload = this.pattern.slice(0, this.respBytes);
-    this.task = new DueTask(
+    // The client (like ping or a netperf RR loop): sendto() on each timer expiry, then recvfrom() the answer.
+    this.client = new ProbeEndTask(
       this.appCore,
-      (core) => this.chargeUdpSend(core, this.reqBytes),
+      net,
+      this.respBytes,
       (core) => {
+        this.chargeUdpSend(core, this.reqBytes);
         const s = this.seq++;
         writeU32(this.reqPayload, 0, s);
         this.sentNs[s % PROBE_SLOTS] = this.net.sim.nowNs;
-        const pkt = this.udpFrame(this.fwd, this.sport, this.dport, this.reqPayload, probe.tos ?? 0);
-        this.net.transmit(this.fwd.port, pkt, core);
+        this.net.transmit(this.fwd.port, this.udpFrame(this.fwd, this.sport, this.dport, this.reqPayload, probe.tos ?? 0), core);
       },
+      (s) => this.recordRtt(s),
     );
   }
 
@@ -1033,29 +1106,36 @@ export class ProbeFlow extends FlowRt implements EventTarget {
 
   onEvent(nowNs: number): void {
     if (!this.active(nowNs)) return;
-    this.task.due++;
-    this.task.runNow();
+    this.client.due++;
+    this.client.wake(null);
     this.net.sim.push(nowNs + Math.max(1000, this.probe.intervalNs), this, 0);
+  }
+
+  /** The echo server: a process on the receiving node (pinned by receiverCpu, else where its softirq runs). */
+  private serverOn(core: Core): ProbeEndTask {
+    this.server ??= new ProbeEndTask(this.probe.receiverCpu !== undefined ? this.peerCore : readerCore(this.dst, core), this.net, this.reqBytes, null, (s, at) => {
+      writeU32(this.respPayload, 0, s);
+      this.chargeUdpSend(at, this.respBytes);
+      this.net.transmit(this.rev.port, this.udpFrame(this.rev, this.dport, this.sport, this.respPayload, this.probe.tos ?? 0), at);
+    });
+    return this.server;
   }
 
   receive(node: NodeRt, port: Port, pkt: Pkt, f: ParsedFrame, core: Core, reverse: boolean): void {
     void node;
     void port;
-    const c = this.net.c;
-    core.charge(CAT_PACKET, c.rxStackPerSkbNs);
-    core.charge(CAT_EVENT, c.syscallNs);
+    // UDP receive in softirq queues the datagram on the socket; the process copies it out in recvfrom().
+    core.charge(CAT_PACKET, this.net.c.rxStackPerSkbNs);
     if (f.payloadLength < 4) return;
     const s = readU32(pkt.frame, f.payloadOffset);
     this.checkPayload(pkt.frame, f, 0, 4);
-    if (!reverse) {
-      // Server: answer at once from the softirq context (the model's echo server does not sleep).
-      core.charge(CAT_PACKET, c.udpTxPerSkbNs + c.skbAllocNs);
-      core.charge(CAT_COPY, this.respBytes * c.copyNsPerByte);
-      writeU32(this.respPayload, 0, s);
-      const resp = this.udpFrame(this.rev, this.dport, this.sport, this.respPayload, this.probe.tos ?? 0);
-      this.net.transmit(this.rev.port, resp, core);
-      return;
-    }
+    if (reverse) {
+      this.bytesDelivered += f.payloadLength;
+      this.client.deliver(s, core);
+    } else this.serverOn(core).deliver(s, core);
+  }
+
+  private recordRtt(s: number): void {
     const sent = this.sentNs[s % PROBE_SLOTS];
     if (sent < 0) return;
     this.sentNs[s % PROBE_SLOTS] = -1;
@@ -1070,7 +1150,6 @@ export class ProbeFlow extends FlowRt implements EventTarget {
       this.deltaCount++;
     }
     this.prevRttNs = rtt;
-    this.bytesDelivered += f.payloadLength;
   }
 }
 

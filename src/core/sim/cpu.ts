@@ -32,6 +32,12 @@ export abstract class Task implements EventTarget {
   pinned = false;
   /** Process context (an application's send loop): softirq/NAPI work on the same core preempts it. */
   lowPriority = false;
+  /**
+   * An interactive process that sleeps most of the time: woken, it preempts the running process at its next
+   * preemption point (CFS places a sleeper at min_vruntime − sched_latency/2, 3 ms ahead of a CPU hog, more than
+   * the 2 ms wake-up granularity of a 2-CPU guest, so check_preempt_wakeup preempts). Softirq work still goes first.
+   */
+  preemptsOnWake = false;
 
   constructor(readonly core: Core) {}
 
@@ -94,6 +100,8 @@ export class Core implements EventTarget {
   private sliceStartNs = 0;
   private needFinish = false;
   private pendingNs = 0;
+  /** A sleeper that preempts on wake sits at the head of lowq: the running process yields to it. */
+  private wakePreempt = false;
 
   constructor(
     readonly sim: EventQueue,
@@ -118,7 +126,10 @@ export class Core implements EventTarget {
   }
 
   enqueue(task: Task): void {
-    if (task.lowPriority) this.lowq.push(task);
+    if (task.lowPriority && task.preemptsOnWake) {
+      this.lowq.unshift(task);
+      this.wakePreempt = true;
+    } else if (task.lowPriority) this.lowq.push(task);
     else this.runq.push(task);
     if (!this.busy) {
       this.busy = true;
@@ -137,6 +148,13 @@ export class Core implements EventTarget {
     }
     for (;;) {
       let t = this.current;
+      if (t !== null && t.lowPriority && this.wakePreempt && this.lowq.length > 0 && t.hasWork()) {
+        // Wake-up preemption: the woken sleeper runs next; the preempted process resumes right after it.
+        this.lowq.splice(1, 0, t);
+        this.current = null;
+        t = null;
+      }
+      this.wakePreempt = false;
       if (t !== null && t.lowPriority && this.head < this.runq.length && nowNs >= this.fairUntilNs && t.hasWork()) {
         // A softirq became runnable: process context is preempted and resumes after it.
         this.lowq.unshift(t);

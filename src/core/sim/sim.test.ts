@@ -133,6 +133,44 @@ describe('Core: processes share a CPU (CFS slices)', () => {
   });
 });
 
+describe('Core: wake-up preemption of an interactive process', () => {
+  it('a woken sleeper runs at the CPU hog’s next preemption point, not after its slice; softirq work still goes first', () => {
+    const q = new EventQueue();
+    const core = new Core(q, 0, 'h', 'h/cpu0');
+    const hog = new Work(core, 20_000, 1_000);
+    hog.lowPriority = true;
+    const probe = new Work(core, 1, 50);
+    probe.lowPriority = true;
+    probe.preemptsOnWake = true;
+    const irq = new Work(core, 1, 200);
+    hog.runNow();
+    // At 1,500 ns the hog is inside its second unit; a softirq and the probe both become runnable then.
+    q.push(1_500, { onEvent: () => (irq.runNow(), probe.runNow()) });
+    while (q.nowNs < 10_000 && q.popAndFire()) {
+      /* run 10 µs */
+    }
+    // The hog's unit ends at 2,000; the softirq (200 ns) runs, then the probe (50 ns), then the hog resumes.
+    expect(irq.done).toEqual([2_200]);
+    expect(probe.done).toEqual([2_250]);
+    expect(hog.done.slice(0, 3)).toEqual([1_000, 2_000, 3_250]);
+  });
+
+  it('without preemptsOnWake the same process waits for the hog’s CFS slice', () => {
+    const q = new EventQueue();
+    const core = new Core(q, 0, 'h', 'h/cpu0');
+    const hog = new Work(core, 20_000, 1_000);
+    hog.lowPriority = true;
+    const batch = new Work(core, 1, 50);
+    batch.lowPriority = true;
+    hog.runNow();
+    q.push(1_500, { onEvent: () => batch.runNow() });
+    while (q.nowNs < 10_000_000 && q.popAndFire()) {
+      /* run 10 ms */
+    }
+    expect(batch.done[0]).toBeGreaterThanOrEqual(3_000_000);
+  });
+});
+
 describe('cost profiles', () => {
   it('every parameter of every profile has a value, unit, source and reasoning; overrides apply', () => {
     for (const prof of Object.values(COST_PROFILES)) {

@@ -135,7 +135,7 @@ function FidelityChecks({ preset }: { preset: PresetDef }) {
           </li>
         ))}
       </ul>
-      {preset.fidelityNote && held < rows.length && <p className="explanation">{preset.fidelityNote}</p>}
+      {preset.fidelityNote && <p className="explanation">{preset.fidelityNote}</p>}
     </details>
   );
 }

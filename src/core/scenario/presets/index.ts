@@ -42,7 +42,7 @@ export interface PresetDef {
   expectation: Expectation;
   /** Further checks of the same row (directions, ratios). */
   moreExpectations: Expectation[];
-  /** Where the model and the article disagree: why, in a sentence or two (docs/fidelity.md has the numbers). */
+  /** Where the model and the article disagree or agree only narrowly: why, in a sentence or two (docs/fidelity.md has the numbers). */
   fidelityNote?: string;
 }
 
@@ -370,12 +370,11 @@ const qosFastEgress: PresetDef = {
     },
   ],
   fidelityNote:
-    'At 10 Gbit/s the model puts the probe’s jitter with and without segmentation about equal (0.45–1.2× depending on the ' +
-    'probe’s phase), not higher: the segmented sender saturates its vCPU at about 1.4 Gbit/s, so the 10 Gbit/s egress never ' +
-    'queues and the probe no longer waits behind a 52 µs blob, while a waking probe still gets its CPU at once (CFS wake-up ' +
-    'preemption, a preemption point at every skb). The ' +
-    'article’s “bigger jitter from task switching on a generic OS” needs scheduling noise the model does not have (other ' +
-    'processes, timer work). What does hold: TSO’s effect on jitter at fast egress is a few tens of µs, and events/s rise.',
+    'A narrow pass. At 10 Gbit/s the model puts the probe’s jitter with and without segmentation about equal: 1.14× with ' +
+    'this probe every millisecond, 0.86–1.19× with other probe intervals. Segmenting removes the wait behind a 52 µs blob ' +
+    '(the segmented sender saturates its vCPU at about 1.4 Gbit/s, so the egress never queues) and adds waits of the ' +
+    'probe’s processes behind softirq work on busier vCPUs — the article’s “task switching” jitter. What clearly holds is ' +
+    'that TSO’s effect on jitter at fast egress is a few tens of µs, and that segmenting raises events/s.',
   expectation: {
     metric: 'probeLatencyP99Ns',
     variant: 'tso-1g',
