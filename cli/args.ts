@@ -144,6 +144,12 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
     return { ok: true, value: out };
   };
 
+  /** A command that runs the presets: no positionals, the run options. */
+  const optionsOnly = (): ReturnType<typeof runOptions> => {
+    const e = expectPositionals(0, '');
+    return e ? { ok: false, error: e } : runOptions();
+  };
+
   switch (cmd) {
     case 'help':
       return { ok: true, command: { kind: 'help', topic: positional[0] } };
@@ -160,17 +166,13 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
       return e ? { ok: false, error: e } : { ok: true, command: { kind: 'validate', file: positional[0], json } };
     }
     case 'report': {
-      const e = expectPositionals(0, '');
-      if (e) return { ok: false, error: e };
-      const o = runOptions();
+      const o = optionsOnly();
       if (!o.ok) return o;
       if (json && flags.has('markdown')) return { ok: false, error: 'report takes --json or --markdown, not both' };
       return { ok: true, command: { kind: 'report', markdown: flags.has('markdown'), ...o.value } };
     }
     case 'audit': {
-      const e = expectPositionals(0, '');
-      if (e) return { ok: false, error: e };
-      const o = runOptions();
+      const o = optionsOnly();
       if (!o.ok) return o;
       const f = one('factor') ?? '2';
       const factor = Number(f);
@@ -178,9 +180,7 @@ export function parseArgs(argv: readonly string[]): ParseArgsResult {
       return { ok: true, command: { kind: 'audit', factor, ...o.value } };
     }
     case 'calibrate': {
-      const e = expectPositionals(0, '');
-      if (e) return { ok: false, error: e };
-      const o = runOptions();
+      const o = optionsOnly();
       if (!o.ok) return o;
       const n = one('points') ?? '32';
       if (!/^\d{1,4}$/.test(n) || Number(n) > MAX_CALIBRATION_POINTS) return { ok: false, error: `--points must be an integer between 0 and ${MAX_CALIBRATION_POINTS}, got "${n}"` };

@@ -25,5 +25,5 @@ test('where the model agrees only narrowly or differs, the preset says why', asy
   const section = page.locator('details.fidelity');
   await section.getByText(`Against the article: ${mine.filter((r) => r.holds).length} of ${mine.length} hold`).click();
   await expect(section.locator('li')).toHaveCount(mine.length);
-  await expect(section.locator('p.explanation')).toContainText('probe interval');
+  await expect(section.locator('p.explanation')).toContainText('probe intervals');
 });

@@ -152,12 +152,15 @@ class TcpSendTask extends Task {
  * copies up to readBytes to user space. A busy receiver reads many segments per wake-up, so the switch cost
  * per byte falls under load exactly as it does in Linux.
  */
-class TcpReadTask extends Task {
-  slept = true;
-  private n = 0;
+/**
+ * An application process sleeping in a syscall: softirq work on its CPU preempts it, each wake-up from sleep
+ * switches it in (a context switch), and a wake-up from another CPU's softirq costs that CPU an IPI.
+ */
+abstract class ProcessTask extends Task {
+  private slept = true;
   constructor(
     core: Core,
-    private readonly flow: TcpFlow,
+    protected readonly net: Net,
   ) {
     super(core);
     this.lowPriority = true;
@@ -165,24 +168,43 @@ class TcpReadTask extends Task {
   override startTurn(): void {
     if (this.slept) {
       this.slept = false;
-      this.core.charge(CAT_EVENT, this.flow.net.c.contextSwitchNs);
+      this.core.charge(CAT_EVENT, this.net.c.contextSwitchNs);
     }
+  }
+  endTurn(): boolean {
+    this.slept = true;
+    return false;
+  }
+  /** Make it runnable: from its own CPU (or a timer there, `from` null) at once, from another CPU by an IPI. */
+  wakeFrom(from: Core | null): void {
+    if (this.active) return;
+    if (from === null || from === this.core) this.runNow();
+    else {
+      from.charge(CAT_EVENT, this.net.c.wakeupWakerNs);
+      this.wakeAfter(this.net.c.wakeupLatencyNs);
+    }
+  }
+}
+
+class TcpReadTask extends ProcessTask {
+  private n = 0;
+  constructor(
+    core: Core,
+    private readonly flow: TcpFlow,
+  ) {
+    super(core, flow.net);
   }
   hasWork(): boolean {
     return this.flow.rcvQueuedBytes > 0;
   }
   begin(): void {
-    const c = this.flow.net.c;
+    const c = this.net.c;
     this.n = Math.min(this.flow.rcvQueuedBytes, READ_BYTES);
     this.core.charge(CAT_EVENT, c.syscallNs);
     this.core.charge(CAT_COPY, this.n * c.copyNsPerByte);
   }
   finish(): void {
     this.flow.consume(this.n, this.core);
-  }
-  endTurn(): boolean {
-    this.slept = true;
-    return false;
   }
 }
 
@@ -862,14 +884,8 @@ export class TcpFlow extends FlowRt implements EventTarget {
   private deliver(len: number, core: Core): void {
     this.rcvQueuedBytes += len;
     this.reader ??= new TcpReadTask(this.spec.receiverCpu !== undefined ? this.peerCore : readerCore(this.dst, core), this);
-    const r = this.reader;
-    if (r.active) return;
-    if (r.core === core) r.runNow();
-    else {
-      // A reader on another CPU (load-balanced or pinned there) is woken by an IPI.
-      core.charge(CAT_EVENT, this.net.c.wakeupWakerNs);
-      r.wakeAfter(this.net.c.wakeupLatencyNs);
-    }
+    // A reader on another CPU (load-balanced or pinned there) is woken by an IPI.
+    this.reader.wakeFrom(core);
   }
 
   private readonly sackOut: Array<[number, number]> = [];
@@ -990,72 +1006,63 @@ export class UdpFlow extends FlowRt implements EventTarget {
 
 const PROBE_SLOTS = 4096;
 
+/** What one end of the probe does: the bytes it receives, its sendto() cost, and what follows a send or a receive. */
+interface ProbeEndRole {
+  bytesIn: number;
+  chargeSend: (core: Core) => void;
+  /** The echo server answers each datagram it reads, in the same wake-up. */
+  answers: boolean;
+  /** Client: after sendto() (the request leaves). */
+  sent: ((core: Core) => void) | null;
+  /** After recvfrom() (and the answer's sendto() on the server). */
+  received: (seq: number, core: Core) => void;
+}
+
 /**
  * One end of the probe: a process that sleeps in recvfrom() (and, on the client, in its interval timer). Woken, it
- * pays a context switch and preempts a running CPU hog (it sleeps most of the time, so CFS favours it), but softirq
- * work on its CPU still runs first: that wait is the "task switching" jitter of a busy guest.
+ * preempts a running CPU hog (it sleeps most of the time, so CFS favours it), but softirq work on its CPU still runs
+ * first: that wait is the "task switching" jitter of a busy guest. Each unit charges its syscalls in `begin` and acts
+ * in `finish`, so a datagram leaves after the CPU time that sends it.
  */
-class ProbeEndTask extends Task {
-  slept = true;
+class ProbeEndTask extends ProcessTask {
   /** Sequence numbers whose datagram is queued on the socket, oldest first. */
-  readonly queued: number[] = [];
+  private readonly queued: number[] = [];
   /** Interval timer expiries not yet served (client only). */
   due = 0;
-  private doing: 'send' | 'recv' = 'recv';
+  private recv = false;
   private seq = 0;
   constructor(
     core: Core,
-    private readonly net: Net,
-    private readonly bytesIn: number,
-    private readonly onSend: ((core: Core) => void) | null,
-    private readonly onRecv: (seq: number, core: Core) => void,
+    net: Net,
+    private readonly role: ProbeEndRole,
   ) {
-    super(core);
-    this.lowPriority = true;
+    super(core, net);
     this.preemptsOnWake = true;
-  }
-  override startTurn(): void {
-    if (this.slept) {
-      this.slept = false;
-      this.core.charge(CAT_EVENT, this.net.c.contextSwitchNs);
-    }
   }
   hasWork(): boolean {
     return this.queued.length > 0 || this.due > 0;
   }
   begin(): void {
     const c = this.net.c;
-    if (this.queued.length > 0) {
-      this.doing = 'recv';
+    this.recv = this.queued.length > 0;
+    if (this.recv) {
       this.seq = this.queued.shift() as number;
       this.core.charge(CAT_EVENT, c.syscallNs);
-      this.core.charge(CAT_COPY, this.bytesIn * c.copyNsPerByte);
+      this.core.charge(CAT_COPY, this.role.bytesIn * c.copyNsPerByte);
+      if (this.role.answers) this.role.chargeSend(this.core);
       return;
     }
-    this.doing = 'send';
     this.due--;
+    this.role.chargeSend(this.core);
   }
   finish(): void {
-    if (this.doing === 'recv') this.onRecv(this.seq, this.core);
-    else this.onSend?.(this.core);
-  }
-  endTurn(): boolean {
-    this.slept = true;
-    return false;
+    if (this.recv) this.role.received(this.seq, this.core);
+    else this.role.sent?.(this.core);
   }
   /** Datagram `seq` queued on the socket by softirq on `from`: wake the process if it sleeps. */
   deliver(seq: number, from: Core): void {
     this.queued.push(seq);
-    this.wake(from);
-  }
-  wake(from: Core | null): void {
-    if (this.active) return;
-    if (from === null || from === this.core) this.runNow();
-    else {
-      // Woken from another CPU's softirq: an IPI.
-      from.charge(CAT_EVENT, this.net.c.wakeupWakerNs);
-      this.wakeAfter(this.net.c.wakeupLatencyNs);
-    }
+    this.wakeFrom(from);
   }
 }
 
@@ -1085,19 +1092,18 @@ export class ProbeFlow extends FlowRt implements EventTarget {
     this.reqPayload = this.pattern.slice(0, this.reqBytes);
     this.respPayload = this.pattern.slice(0, this.respBytes);
     // The client (like ping or a netperf RR loop): sendto() on each timer expiry, then recvfrom() the answer.
-    this.client = new ProbeEndTask(
-      this.appCore,
-      net,
-      this.respBytes,
-      (core) => {
-        this.chargeUdpSend(core, this.reqBytes);
+    this.client = new ProbeEndTask(this.appCore, net, {
+      bytesIn: this.respBytes,
+      chargeSend: (core) => this.chargeUdpSend(core, this.reqBytes),
+      answers: false,
+      sent: (core) => {
         const s = this.seq++;
         writeU32(this.reqPayload, 0, s);
         this.sentNs[s % PROBE_SLOTS] = this.net.sim.nowNs;
         this.net.transmit(this.fwd.port, this.udpFrame(this.fwd, this.sport, this.dport, this.reqPayload, probe.tos ?? 0), core);
       },
-      (s) => this.recordRtt(s),
-    );
+      received: (s) => this.recordRtt(s),
+    });
   }
 
   start(): void {
@@ -1107,16 +1113,21 @@ export class ProbeFlow extends FlowRt implements EventTarget {
   onEvent(nowNs: number): void {
     if (!this.active(nowNs)) return;
     this.client.due++;
-    this.client.wake(null);
+    this.client.wakeFrom(null);
     this.net.sim.push(nowNs + Math.max(1000, this.probe.intervalNs), this, 0);
   }
 
   /** The echo server: a process on the receiving node (pinned by receiverCpu, else where its softirq runs). */
   private serverOn(core: Core): ProbeEndTask {
-    this.server ??= new ProbeEndTask(this.probe.receiverCpu !== undefined ? this.peerCore : readerCore(this.dst, core), this.net, this.reqBytes, null, (s, at) => {
-      writeU32(this.respPayload, 0, s);
-      this.chargeUdpSend(at, this.respBytes);
-      this.net.transmit(this.rev.port, this.udpFrame(this.rev, this.dport, this.sport, this.respPayload, this.probe.tos ?? 0), at);
+    this.server ??= new ProbeEndTask(this.probe.receiverCpu !== undefined ? this.peerCore : readerCore(this.dst, core), this.net, {
+      bytesIn: this.reqBytes,
+      chargeSend: (at) => this.chargeUdpSend(at, this.respBytes),
+      answers: true,
+      sent: null,
+      received: (s, at) => {
+        writeU32(this.respPayload, 0, s);
+        this.net.transmit(this.rev.port, this.udpFrame(this.rev, this.dport, this.sport, this.respPayload, this.probe.tos ?? 0), at);
+      },
     });
     return this.server;
   }

@@ -370,9 +370,11 @@ const qosFastEgress: PresetDef = {
     },
   ],
   fidelityNote:
-    'A narrow pass. At 10 Gbit/s the model puts the probe’s jitter with and without segmentation about equal: 1.14× with ' +
-    'this probe every millisecond, 0.86–1.19× with other probe intervals. Segmenting removes the wait behind a 52 µs blob ' +
-    '(the segmented sender saturates its vCPU at about 1.4 Gbit/s, so the egress never queues) and adds waits of the ' +
+    'At 10 Gbit/s the model puts the probe’s jitter with and without segmentation about equal: just below 1× with this ' +
+    'probe every millisecond, so the check misses narrowly, and either side of 1× with other probe intervals ' +
+    '(docs/fidelity.md has the numbers). ' +
+    'Segmenting removes the wait behind a 52 µs blob (the segmented sender saturates its vCPU far below 10 Gbit/s, so the ' +
+    'egress never queues) and adds waits of the ' +
     'probe’s processes behind softirq work on busier vCPUs — the article’s “task switching” jitter. What clearly holds is ' +
     'that TSO’s effect on jitter at fast egress is a few tens of µs, and that segmenting raises events/s.',
   expectation: {
